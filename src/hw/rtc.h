@@ -1,0 +1,23 @@
+/* MC146818 CMOS real-time clock and NVRAM at ports 0x70/0x71. */
+#ifndef VIREO_HW_RTC_H
+#define VIREO_HW_RTC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "hw/host.h"
+
+struct rtc;
+
+/* `now` returns the host wall-clock time (tests pass a fake); NULL means
+ * time(NULL).  `mem_below_4g` / `mem_above_4g` (bytes) fill the CMOS
+ * memory-size bytes firmware conventionally keeps there. */
+int rtc_create(struct rtc **out, const struct hw_host *host, unsigned irq,
+	       time_t (*now)(void), uint64_t mem_below_4g,
+	       uint64_t mem_above_4g);
+void rtc_destroy(struct rtc *rtc);
+int rtc_io(void *opaque, uint64_t offset, unsigned size, uint64_t *value,
+	   bool is_write);
+
+#endif

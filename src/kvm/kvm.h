@@ -1,0 +1,27 @@
+/* The /dev/kvm handle: API version and capability checks, limits, and
+ * the host's supported CPUID.  Shared by every VM of the process. */
+#ifndef VIREO_KVM_KVM_H
+#define VIREO_KVM_KVM_H
+
+#include <stddef.h>
+#include <linux/kvm.h>
+
+struct kvm {
+	int fd;
+	size_t run_size;		/* KVM_GET_VCPU_MMAP_SIZE */
+	unsigned max_vcpus;		/* KVM's limit, capped at ours */
+	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID */
+};
+
+/* Our own vCPU limit: MADT xAPIC entries carry 8-bit APIC ids. */
+#define VIREO_MAX_VCPUS 255
+
+/* Opens `path` (NULL: /dev/kvm) and checks everything Vireo relies on.
+ * On failure logs one line saying what is wrong and what to do, and
+ * returns -errno (-ENOTSUP: a capability is missing). */
+int kvm_open(struct kvm *kvm, const char *path);
+void kvm_close(struct kvm *kvm);
+
+int kvm_check_extension(int fd, unsigned long cap);
+
+#endif

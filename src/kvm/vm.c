@@ -1,0 +1,261 @@
+/* struct vm: VM creation (irqchip, PIT, TSS), guest RAM and memslots,
+ * the vCPU array, interrupt lines and the stop request. */
+#include "kvm/vm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kvm/vcpu.h"
+#include "util/log.h"
+#include "x86/layout.h"
+
+static int vm_host_irq_set(void *opaque, unsigned gsi, bool level)
+{
+	return vm_irq_line(opaque, gsi, level);
+}
+
+static void vm_host_power(void *opaque, enum hw_power_event ev)
+{
+	vm_request_stop(opaque, ev == HW_POWER_OFF ? VM_STOP_POWEROFF
+						   : VM_STOP_RESET);
+}
+
+/* Guest-physical address width from CPUID 0x80000008 (36 if absent). */
+static unsigned vm_phys_bits(const struct kvm *kvm)
+{
+	uint32_t i;
+
+	for (i = 0; i < kvm->cpuid->nent; i++)
+		if (kvm->cpuid->entries[i].function == 0x80000008)
+			return kvm->cpuid->entries[i].eax & 0xff;
+	return 36;
+}
+
+static int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa,
+		       uint64_t size, void *host)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		int err = errno;
+
+		log_error("KVM_SET_USER_MEMORY_REGION (slot %u, %llu MiB): %s",
+			  slot, (unsigned long long)(size >> 20), strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+static int vm_alloc_ram(struct vm *vm, uint64_t size)
+{
+	uint64_t top;
+	void *p;
+	int ret;
+
+	gmem_layout(&vm->mem, NULL, size, X86_MMIO_HOLE_START,
+		    X86_HIGH_MEM_START);
+	top = gmem_top(&vm->mem);
+	if (top > (1ULL << vm_phys_bits(vm->kvm))) {
+		log_error("--memory %llu MiB is more than the guest can address",
+			  (unsigned long long)(size >> 20));
+		return -ERANGE;
+	}
+	/* No MAP_NORESERVE: an obvious overcommit fails here, not later. */
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		log_error("cannot allocate %llu MiB of guest memory: %s",
+			  (unsigned long long)(size >> 20), strerror(errno));
+		return ret;
+	}
+	madvise(p, size, MADV_HUGEPAGE);
+	madvise(p, size, MADV_DONTFORK);
+	vm->mem_map = p;
+	vm->mem_map_len = size;
+	vm->mem.host = p;
+	ret = vm_set_slot(vm, 0, 0, vm->mem.low_size, p);
+	if (!ret && size > vm->mem.low_size)
+		ret = vm_set_slot(vm, 1, vm->mem.high_base,
+				  size - vm->mem.low_size,
+				  (uint8_t *)p + vm->mem.low_size);
+	return ret;
+}
+
+static int vm_setup_platform(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	uint64_t ident = X86_IDENTITY_MAP_ADDR;
+
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR) < 0 ||
+	    ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &ident) < 0 ||
+	    ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0 ||
+	    ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0) {
+		int err = errno;
+
+		log_error("cannot set up the in-kernel platform: %s",
+			  strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+static int vm_create_vcpus(struct vm *vm)
+{
+	unsigned i;
+	int ret;
+
+	vm->vcpus = calloc(vm->ncpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return -ENOMEM;
+	for (i = 0; i < vm->ncpus; i++) {
+		ret = vcpu_create(&vm->vcpus[i], vm, i);
+		if (ret) {
+			while (i--)
+				vcpu_destroy(&vm->vcpus[i]);
+			free(vm->vcpus);
+			vm->vcpus = NULL;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int vm_create(struct vm *vm, struct kvm *kvm, uint64_t mem_size,
+	      unsigned ncpus)
+{
+	int ret;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm = kvm;
+	vm->ncpus = ncpus;
+	vm->host = (struct hw_host){ vm_host_irq_set, vm_host_power, vm };
+	bus_init(&vm->pio, "pio");
+	bus_init(&vm->mmio, "mmio");
+	vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_efd < 0)
+		return -errno;
+	vm->fd = ioctl(kvm->fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0) {
+		ret = -errno;
+		log_error("KVM_CREATE_VM failed: %s", strerror(errno));
+		goto err_efd;
+	}
+	ret = vm_setup_platform(vm);
+	if (ret)
+		goto err_vm;
+	ret = vm_alloc_ram(vm, mem_size);
+	if (ret)
+		goto err_ram;
+	ret = vm_create_vcpus(vm);
+	if (ret)
+		goto err_ram;
+	return 0;
+
+err_ram:
+	if (vm->mem_map)
+		munmap(vm->mem_map, vm->mem_map_len);
+err_vm:
+	close(vm->fd);
+err_efd:
+	close(vm->stop_efd);
+	return ret;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->ncpus && vm->vcpus; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+	bus_destroy(&vm->pio);
+	bus_destroy(&vm->mmio);
+	close(vm->fd);
+	if (vm->mem_map)
+		munmap(vm->mem_map, vm->mem_map_len);
+	vm->mem_map = NULL;
+	close(vm->stop_efd);
+}
+
+int vm_start(struct vm *vm)
+{
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < vm->ncpus; i++) {
+		ret = vcpu_start(&vm->vcpus[i]);
+		if (ret) {
+			vm_request_stop(vm, VM_STOP_ERROR);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason)
+{
+	int expected = VM_RUNNING;
+	uint64_t one = 1;
+	unsigned i;
+
+	if (!__atomic_compare_exchange_n(&vm->stop_reason, &expected, reason,
+					 false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST))
+		return;
+	for (i = 0; i < vm->ncpus; i++)
+		vcpu_request(&vm->vcpus[i], VCPU_STOPPED);
+	if (write(vm->stop_efd, &one, sizeof(one)) < 0)
+		log_debug("stop eventfd: %s", strerror(errno));
+}
+
+enum vm_stop_reason vm_stop_reason(struct vm *vm)
+{
+	return __atomic_load_n(&vm->stop_reason, __ATOMIC_SEQ_CST);
+}
+
+void vm_join(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->ncpus; i++)
+		vcpu_join(&vm->vcpus[i]);
+}
+
+void vm_pause(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->ncpus; i++)
+		vcpu_request(&vm->vcpus[i], VCPU_PAUSED);
+	for (i = 0; i < vm->ncpus; i++)
+		vcpu_wait_state(&vm->vcpus[i], VCPU_PAUSED);
+}
+
+void vm_resume(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->ncpus; i++)
+		vcpu_request(&vm->vcpus[i], VCPU_RUNNING);
+}
+
+int vm_irq_line(struct vm *vm, unsigned gsi, bool level)
+{
+	struct kvm_irq_level irq = { .irq = gsi, .level = level };
+
+	if (ioctl(vm->fd, KVM_IRQ_LINE, &irq) < 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* struct vm: everything one guest owns on the KVM side: the VM fd, guest
+ * RAM and its memslots, the port-I/O and MMIO buses, the vCPUs, the
+ * in-kernel irqchip and PIT, and the stop request that ends a run.
+ * Nothing here is process-global. */
+#ifndef VIREO_KVM_VM_H
+#define VIREO_KVM_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hw/host.h"
+#include "kvm/kvm.h"
+#include "util/bus.h"
+#include "util/gmem.h"
+
+struct vcpu;
+
+/* Why a run ended.  The first request wins; later ones are ignored. */
+enum vm_stop_reason {
+	VM_RUNNING = 0,
+	VM_STOP_POWEROFF,	/* guest entered S5 */
+	VM_STOP_RESET,		/* guest pulsed the reset line */
+	VM_STOP_CRASH,		/* triple fault, failed entry, KVM error */
+	VM_STOP_QUIT,		/* the user quit from the console */
+	VM_STOP_SIGNAL,		/* SIGINT/SIGTERM/SIGHUP to the VMM */
+	VM_STOP_ERROR,		/* host-side failure */
+};
+
+struct vm {
+	struct kvm *kvm;
+	int fd;
+	struct gmem mem;
+	void *mem_map;			/* the whole host mapping */
+	uint64_t mem_map_len;
+	struct bus pio;
+	struct bus mmio;
+	unsigned ncpus;
+	struct vcpu *vcpus;
+	int stop_reason;		/* enum vm_stop_reason, atomic */
+	int stop_efd;			/* eventfd: readable once stopping */
+	struct hw_host host;		/* what device models see of us */
+};
+
+/* Creates the VM with `mem_size` bytes of RAM (a hole below 4 GiB) and
+ * `ncpus` vCPUs (threads not started).  Logs one line on failure and
+ * returns -errno. */
+int vm_create(struct vm *vm, struct kvm *kvm, uint64_t mem_size,
+	      unsigned ncpus);
+void vm_destroy(struct vm *vm);
+
+/* Starts every vCPU thread. */
+int vm_start(struct vm *vm);
+/* Asks every vCPU to stop (first reason wins), wakes the main loop. */
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason);
+enum vm_stop_reason vm_stop_reason(struct vm *vm);
+/* Waits for every vCPU thread to end (after vm_request_stop). */
+void vm_join(struct vm *vm);
+/* Pause and resume all vCPUs (pause returns once all are parked). */
+void vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
+
+int vm_irq_line(struct vm *vm, unsigned gsi, bool level);
+
+#endif

@@ -1,0 +1,50 @@
+/* Logging: the one module every part of Vireo writes diagnostics through.
+ * Messages go to stderr with the program name and a level; the rate-limited
+ * variant is for anything a guest can trigger repeatedly. */
+#ifndef VIREO_UTIL_LOG_H
+#define VIREO_UTIL_LOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+void log_set_program(const char *name);
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+void log_msg(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* One rate limiter per call site: at most `burst` lines per `interval_ms`,
+ * then one "suppressed N messages" line when the window reopens. */
+struct log_ratelimit {
+	uint64_t window_start_ns;
+	unsigned interval_ms;
+	unsigned burst;
+	unsigned printed;
+	unsigned suppressed;
+};
+
+#define LOG_RATELIMIT_INIT { 0, 5000, 5, 0, 0 }
+
+void log_ratelimited(struct log_ratelimit *rl, enum log_level level,
+		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...)                                                        \
+	do {                                                                  \
+		if (log_get_level() >= LOG_DEBUG)                             \
+			log_msg(LOG_DEBUG, __VA_ARGS__);                      \
+	} while (0)
+
+/* Guest-triggerable diagnostics: one static limiter per call site. */
+#define log_guest(...)                                                        \
+	do {                                                                  \
+		static struct log_ratelimit rl_ = LOG_RATELIMIT_INIT;         \
+		log_ratelimited(&rl_, LOG_WARN, __VA_ARGS__);                 \
+	} while (0)
+
+#endif

@@ -1,0 +1,37 @@
+/* The main thread's epoll event loop.  Sources are owned by their users
+ * (embedded in their structs): the loop stores only pointers, so a source
+ * must be removed before its owner is freed. */
+#ifndef VIREO_UTIL_LOOP_H
+#define VIREO_UTIL_LOOP_H
+
+#include <stdint.h>
+
+struct loop_source;
+typedef void (*loop_fn)(struct loop_source *src, uint32_t events);
+
+struct loop_source {
+	int fd;
+	uint32_t events;
+	loop_fn fn;
+	void *opaque;
+};
+
+struct loop {
+	int epfd;
+};
+
+int loop_init(struct loop *l);
+void loop_destroy(struct loop *l);
+
+/* 0, or -errno from epoll_ctl (-EPERM: fd cannot be polled, e.g. a
+ * regular file or /dev/null). */
+int loop_add(struct loop *l, struct loop_source *src, int fd,
+	     uint32_t events, loop_fn fn, void *opaque);
+int loop_modify(struct loop *l, struct loop_source *src, uint32_t events);
+void loop_remove(struct loop *l, struct loop_source *src);
+
+/* Wait up to timeout_ms (-1: forever) and dispatch ready sources.
+ * Returns the number dispatched, or -errno (EINTR is not an error: 0). */
+int loop_run_once(struct loop *l, int timeout_ms);
+
+#endif

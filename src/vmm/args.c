@@ -1,0 +1,167 @@
+/* vireo-vmm command-line parsing: strict, with one-line errors. */
+#include "vmm/args.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kvm/kvm.h"
+#include "util/parse.h"
+
+enum {
+	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
+	OPT_CONSOLE, OPT_NO_REBOOT, OPT_NAME, OPT_STATS, OPT_HELP,
+	OPT_VERSION, OPT_VERBOSE,
+};
+
+static const struct option long_opts[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+void args_usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"Usage: %s --kernel BZIMAGE [options]\n"
+		"Run one KVM guest.\n\n"
+		"  --kernel PATH     Linux bzImage (boot protocol 2.10+)\n"
+		"  --initrd PATH     initial ramdisk\n"
+		"  --cmdline STR     kernel command line (default \"%s\")\n"
+		"  --cpus N          virtual CPUs (default 1)\n"
+		"  --memory SIZE     RAM, with K/M/G suffix (default 512M)\n"
+		"  --console KIND    stdio, pty, file:PATH or none (default stdio)\n"
+		"  --no-reboot       exit with status 2 when the guest resets\n"
+		"  --name NAME       guest name, for messages\n"
+		"  --stats           print VM-exit statistics on exit\n"
+		"  --verbose         informational messages on stderr\n"
+		"  --help, --version\n\n"
+		"On a terminal console, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
+		"Exit status: 0 guest powered off, 1 host-side error, 2 guest reset\n"
+		"with --no-reboot, 3 guest crashed.\n",
+		prog, VMM_DEFAULT_CMDLINE);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int parse_console(const char *s, struct vmm_args *a)
+{
+	if (!strcmp(s, "stdio"))
+		a->console = CONSOLE_STDIO;
+	else if (!strcmp(s, "pty"))
+		a->console = CONSOLE_PTY;
+	else if (!strcmp(s, "none"))
+		a->console = CONSOLE_NONE;
+	else if (!strncmp(s, "file:", 5) && s[5]) {
+		a->console = CONSOLE_FILE;
+		a->console_path = s + 5;
+	} else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_memory(const char *s, struct vmm_args *a, char *err,
+			size_t errlen)
+{
+	int ret = parse_size(s, &a->memory);
+
+	if (ret == -ERANGE)
+		return fail(err, errlen, "--memory %s: too large", s);
+	if (ret)
+		return fail(err, errlen, "--memory %s: not a size (try 512M or 2G)", s);
+	if (a->memory < VMM_MIN_MEMORY)
+		return fail(err, errlen, "--memory %s: must be at least 2M", s);
+	if (a->memory & 0xfff)
+		return fail(err, errlen, "--memory %s: must be a multiple of 4K", s);
+	return 0;
+}
+
+static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
+		     size_t errlen)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_KERNEL: a->kernel = arg; break;
+	case OPT_INITRD: a->initrd = arg; break;
+	case OPT_CMDLINE: a->cmdline = arg; break;
+	case OPT_NAME: a->name = arg; break;
+	case OPT_NO_REBOOT: a->no_reboot = true; break;
+	case OPT_STATS: a->stats = true; break;
+	case OPT_VERBOSE: a->verbose = true; break;
+	case OPT_HELP: a->help = true; break;
+	case OPT_VERSION: a->version = true; break;
+	case OPT_CPUS:
+		if (parse_uint(arg, 1, VIREO_MAX_VCPUS, &v))
+			return fail(err, errlen, "--cpus %s: must be a number "
+				    "from 1 to %d", arg, VIREO_MAX_VCPUS);
+		a->cpus = (unsigned)v;
+		break;
+	case OPT_MEMORY:
+		return parse_memory(arg, a, err, errlen);
+	case OPT_CONSOLE:
+		if (parse_console(arg, a))
+			return fail(err, errlen, "--console %s: expected stdio, "
+				    "pty, file:PATH or none", arg);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int args_parse(int argc, char **argv, struct vmm_args *a, char *err,
+	       size_t errlen)
+{
+	int opt, ret;
+
+	memset(a, 0, sizeof(*a));
+	a->cpus = 1;
+	a->memory = VMM_DEFAULT_MEMORY;
+	a->cmdline = VMM_DEFAULT_CMDLINE;
+	a->console = CONSOLE_STDIO;
+	optind = 0;	/* full re-initialisation (glibc) */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+", long_opts, NULL)) != -1) {
+		if (opt == '?') {
+			const char *bad = argv[optind - 1];
+
+			if (optopt == 0)
+				return fail(err, errlen, "unknown option '%s' "
+					    "(see --help)", bad);
+			return fail(err, errlen, "option '%s' %s", bad,
+				    strchr(bad, '=') ? "takes no value"
+						     : "needs a value");
+		}
+		ret = parse_one(opt, optarg, a, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (a->help || a->version)
+		return 0;
+	if (!a->kernel)
+		return fail(err, errlen, "no kernel given (use --kernel PATH)");
+	return 0;
+}

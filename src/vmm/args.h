@@ -1,0 +1,42 @@
+/* vireo-vmm's command line. */
+#ifndef VIREO_VMM_ARGS_H
+#define VIREO_VMM_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum console_kind {
+	CONSOLE_STDIO,
+	CONSOLE_PTY,
+	CONSOLE_FILE,
+	CONSOLE_NONE,
+};
+
+struct vmm_args {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	const char *name;
+	unsigned cpus;
+	uint64_t memory;
+	enum console_kind console;
+	const char *console_path;	/* for CONSOLE_FILE */
+	bool no_reboot;
+	bool stats;
+	bool verbose;
+	bool help;
+	bool version;
+};
+
+#define VMM_DEFAULT_MEMORY	(512ULL << 20)
+#define VMM_DEFAULT_CMDLINE	"console=ttyS0"
+#define VMM_MIN_MEMORY		(2ULL << 20)
+
+/* 0, or -EINVAL with a one-line explanation in err. */
+int args_parse(int argc, char **argv, struct vmm_args *a, char *err,
+	       size_t errlen);
+void args_usage(FILE *out, const char *prog);
+
+#endif

@@ -1,0 +1,167 @@
+/* Assembles the Vireo PC from the KVM VM, the device models and the
+ * x86 boot code. */
+#include "vmm/machine.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "hw/i8042.h"
+#include "hw/pm.h"
+#include "hw/rtc.h"
+#include "hw/serial.h"
+#include "kvm/vcpu.h"
+#include "pci/pci.h"
+#include "util/log.h"
+#include "vmm/console.h"
+#include "x86/acpi.h"
+#include "x86/cpu.h"
+#include "x86/e820.h"
+#include "x86/layout.h"
+
+static int machine_create_devices(struct machine *m, struct console *con)
+{
+	struct serial_backend be = console_backend(con);
+	struct vm *vm = &m->vm;
+	uint64_t high = vm->mem.size - vm->mem.low_size;
+	int ret;
+
+	ret = serial_create(&m->serial, &vm->host, X86_IRQ_COM1, &be);
+	ret = ret ?: rtc_create(&m->rtc, &vm->host, X86_IRQ_RTC, NULL,
+				vm->mem.low_size, high);
+	ret = ret ?: i8042_create(&m->kbd, &vm->host);
+	ret = ret ?: pm_create(&m->pm, &vm->host, X86_IRQ_SCI, X86_S5_SLP_TYP,
+			       NULL);
+	ret = ret ?: pci_create(&m->pci);
+	if (ret)
+		log_error("cannot create the platform devices: %s",
+			  strerror(-ret));
+	return ret;
+}
+
+static int machine_map_devices(struct machine *m)
+{
+	const struct {
+		uint64_t base, len;
+		bus_io_fn fn;
+		void *dev;
+		const char *name;
+	} map[] = {
+		{ X86_PORT_I8042_DATA, 1, i8042_data_io, m->kbd, "i8042" },
+		{ X86_PORT_I8042_CMD, 1, i8042_cmd_io, m->kbd, "i8042" },
+		{ X86_PORT_RTC, 2, rtc_io, m->rtc, "rtc" },
+		{ X86_PORT_COM1, 8, serial_io, m->serial, "com1" },
+		{ X86_PORT_PM1_EVT, 4, pm_evt_io, m->pm, "pm1-evt" },
+		{ X86_PORT_PM1_CNT, 2, pm_cnt_io, m->pm, "pm1-cnt" },
+		{ X86_PORT_PM_TMR, 4, pm_tmr_io, m->pm, "pm-tmr" },
+		{ X86_PORT_PCI_CONF, 8, pci_conf_io, m->pci, "pci-conf" },
+	};
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		ret = bus_register(&m->vm.pio, map[i].base, map[i].len,
+				   map[i].fn, map[i].dev, map[i].name);
+		if (ret) {
+			log_error("cannot map %s at port %#llx: %s", map[i].name,
+				  (unsigned long long)map[i].base,
+				  strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int machine_load(struct machine *m, const struct machine_config *cfg)
+{
+	struct vm *vm = &m->vm;
+	struct x86_boot_entry entry;
+	struct e820_table e820;
+	struct acpi_config acfg;
+	uint64_t rsdp = 0;
+	long n;
+	int ret;
+
+	acpi_default_config(&acfg, cfg->cpus, gmem_top(&vm->mem));
+	n = acpi_build(&acfg, gmem_ptr(&vm->mem, X86_ACPI_BASE, X86_ACPI_SIZE),
+		       X86_ACPI_SIZE, &rsdp);
+	if (n < 0) {
+		log_error("cannot build the ACPI tables: %s", strerror((int)-n));
+		return (int)n;
+	}
+	ret = e820_build(&e820, &vm->mem);
+	if (ret) {
+		log_error("cannot build the e820 map: %s", strerror(-ret));
+		return ret;
+	}
+	ret = x86_boot_load(&vm->mem, &(struct x86_boot_args){
+		.kernel = cfg->kernel, .initrd = cfg->initrd,
+		.initrd_size = cfg->initrd_size, .cmdline = cfg->cmdline,
+		.e820 = &e820, .rsdp_addr = rsdp }, &entry);
+	if (ret == -E2BIG)
+		log_error("--cmdline is longer than this kernel accepts (%u)",
+			  cfg->kernel->hdr.cmdline_size);
+	else if (ret)
+		log_error("cannot load the kernel: %s", strerror(-ret));
+	return ret ?: x86_vcpu_boot(vm->vcpus[0].fd, &entry);
+}
+
+int machine_create(struct machine *m, struct kvm *kvm,
+		   const struct machine_config *cfg, struct console *con)
+{
+	unsigned i;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	ret = vm_create(&m->vm, kvm, cfg->memory, cfg->cpus);
+	if (ret)
+		return ret;
+	ret = machine_create_devices(m, con);
+	ret = ret ?: machine_map_devices(m);
+	for (i = 0; !ret && i < cfg->cpus; i++)
+		ret = x86_vcpu_init(m->vm.vcpus[i].fd, kvm->cpuid, i, cfg->cpus);
+	ret = ret ?: machine_load(m, cfg);
+	if (ret) {
+		machine_destroy(m);
+		return ret;
+	}
+	return 0;
+}
+
+void machine_destroy(struct machine *m)
+{
+	vm_destroy(&m->vm);
+	if (m->pci)
+		pci_destroy(m->pci);
+	if (m->pm)
+		pm_destroy(m->pm);
+	if (m->kbd)
+		i8042_destroy(m->kbd);
+	if (m->rtc)
+		rtc_destroy(m->rtc);
+	if (m->serial)
+		serial_destroy(m->serial);
+	memset(m, 0, sizeof(*m));
+}
+
+void machine_print_stats(struct machine *m, FILE *out)
+{
+	uint64_t total[VCPU_EXIT_SLOTS] = { 0 }, sum = 0;
+	unsigned i, r;
+	size_t d;
+
+	for (i = 0; i < m->vm.ncpus; i++)
+		for (r = 0; r < VCPU_EXIT_SLOTS; r++)
+			total[r] += m->vm.vcpus[i].exits[r];
+	for (r = 0; r < VCPU_EXIT_SLOTS; r++)
+		sum += total[r];
+	fprintf(out, "vireo-vmm: stats: exits total=%llu", (unsigned long long)sum);
+	for (r = 0; r < VCPU_EXIT_SLOTS; r++)
+		if (total[r])
+			fprintf(out, " %s=%llu", vcpu_exit_name(r),
+				(unsigned long long)total[r]);
+	fprintf(out, "\nvireo-vmm: stats: pio");
+	for (d = 0; d < m->vm.pio.count; d++)
+		fprintf(out, " %s=%llu", m->vm.pio.ranges[d].name,
+			(unsigned long long)m->vm.pio.ranges[d].hits);
+	fprintf(out, " unclaimed=%llu\n", (unsigned long long)m->vm.pio.unclaimed);
+}

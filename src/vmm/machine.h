@@ -1,0 +1,48 @@
+/* The Vireo PC: a struct vm plus its devices (COM1, RTC, i8042 reset,
+ * ACPI PM, PCI host bridge), ACPI tables, e820 map and a loaded kernel.
+ * A reboot destroys the machine and builds a fresh one, so every reset
+ * starts from power-on state. */
+#ifndef VIREO_VMM_MACHINE_H
+#define VIREO_VMM_MACHINE_H
+
+#include <stdio.h>
+
+#include "kvm/vm.h"
+#include "x86/boot.h"
+
+struct serial;
+struct rtc;
+struct i8042;
+struct pm;
+struct pci;
+
+struct machine_config {
+	unsigned cpus;
+	uint64_t memory;
+	const struct bzimage *kernel;
+	const void *initrd;
+	size_t initrd_size;
+	const char *cmdline;
+};
+
+struct machine {
+	struct vm vm;
+	struct serial *serial;
+	struct rtc *rtc;
+	struct i8042 *kbd;
+	struct pm *pm;
+	struct pci *pci;
+};
+
+struct console;
+
+/* Builds and loads the machine; vCPUs are not started.  Logs one line
+ * and returns -errno on failure. */
+int machine_create(struct machine *m, struct kvm *kvm,
+		   const struct machine_config *cfg, struct console *con);
+void machine_destroy(struct machine *m);
+
+/* Exit counts by reason and port-I/O accesses by device. */
+void machine_print_stats(struct machine *m, FILE *out);
+
+#endif

@@ -1,0 +1,270 @@
+/* vireo-vmm: one process per guest.  Parses the command line, opens
+ * KVM, and runs the machine from the main thread's event loop until the
+ * guest powers off, resets (a reboot builds a fresh machine), crashes or
+ * the user quits.  Exit status: 0 off, 1 host error, 2 reset with
+ * --no-reboot, 3 crash; 128+N when killed by signal N. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kvm/kvm.h"
+#include "kvm/vcpu.h"
+#include "util/log.h"
+#include "util/loop.h"
+#include "vmm/args.h"
+#include "vmm/console.h"
+#include "vmm/machine.h"
+
+#ifndef VIREO_VERSION
+#define VIREO_VERSION "0.1.0"
+#endif
+
+enum { EXIT_OFF = 0, EXIT_HOST = 1, EXIT_RESET = 2, EXIT_CRASH = 3 };
+
+struct file_map {
+	void *data;
+	size_t size;
+};
+
+static int map_file(const char *what, const char *path, struct file_map *f)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		log_error("%s %s: %s", what, path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		log_error("%s %s: not a regular, non-empty file", what, path);
+		close(fd);
+		return -EINVAL;
+	}
+	f->size = (size_t)st.st_size;
+	f->data = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (f->data == MAP_FAILED) {
+		log_error("%s %s: %s", what, path, strerror(errno));
+		f->data = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static void unmap_file(struct file_map *f)
+{
+	if (f->data)
+		munmap(f->data, f->size);
+	f->data = NULL;
+}
+
+static int load_kernel(const char *path, struct file_map *f,
+		       struct bzimage *k)
+{
+	int ret = map_file("--kernel", path, f);
+
+	if (ret)
+		return ret;
+	ret = bzimage_parse(f->data, f->size, k);
+	if (ret == -ENOEXEC)
+		log_error("--kernel %s: not a bzImage (no Linux boot header)", path);
+	else if (ret == -ENOTSUP)
+		log_error("--kernel %s: boot protocol %u.%02u is too old (2.10+ "
+			  "needed)", path, k->hdr.version >> 8,
+			  k->hdr.version & 0xff);
+	else if (ret)
+		log_error("--kernel %s: corrupt bzImage header", path);
+	return ret;
+}
+
+/* Everything one run of the VMM holds on the main thread. */
+struct vmm {
+	struct vmm_args args;
+	struct kvm kvm;
+	struct loop loop;
+	struct console console;
+	struct machine machine;
+	struct loop_source sig_src, stop_src;
+	int sigfd;
+	int signo;
+};
+
+static void vmm_on_quit(void *opaque)
+{
+	struct vmm *v = opaque;
+
+	vm_request_stop(&v->machine.vm, VM_STOP_QUIT);
+}
+
+static void vmm_on_signal(struct loop_source *src, uint32_t events)
+{
+	struct vmm *v = src->opaque;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(v->sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	v->signo = (int)si.ssi_signo;
+	vm_request_stop(&v->machine.vm, VM_STOP_SIGNAL);
+}
+
+static void vmm_on_stop(struct loop_source *src, uint32_t events)
+{
+	(void)src;
+	(void)events;	/* the loop condition reads the reason */
+}
+
+static int vmm_setup_signals(struct vmm *v)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, VCPU_KICK_SIGNAL);	/* vCPU threads unblock it */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigdelset(&set, VCPU_KICK_SIGNAL);
+	v->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (v->sigfd < 0 || vcpu_init_signals())
+		return -errno;
+	return loop_add(&v->loop, &v->sig_src, v->sigfd, EPOLLIN,
+			vmm_on_signal, v);
+}
+
+/* One power-on to power-off cycle of the machine. */
+static enum vm_stop_reason vmm_run_once(struct vmm *v,
+					const struct machine_config *cfg)
+{
+	struct vm *vm = &v->machine.vm;
+	enum vm_stop_reason reason;
+
+	if (machine_create(&v->machine, &v->kvm, cfg, &v->console))
+		return VM_STOP_ERROR;
+	console_attach(&v->console, v->machine.serial);
+	if (loop_add(&v->loop, &v->stop_src, vm->stop_efd, EPOLLIN,
+		     vmm_on_stop, v) || vm_start(vm))
+		vm_request_stop(vm, VM_STOP_ERROR);
+	while (vm_stop_reason(vm) == VM_RUNNING)
+		if (loop_run_once(&v->loop, -1) < 0)
+			vm_request_stop(vm, VM_STOP_ERROR);
+	vm_join(vm);
+	reason = vm_stop_reason(vm);
+	loop_remove(&v->loop, &v->stop_src);
+	console_attach(&v->console, NULL);
+	if (v->args.stats)
+		machine_print_stats(&v->machine, stderr);
+	machine_destroy(&v->machine);
+	return reason;
+}
+
+static int vmm_exit_status(const struct vmm *v, enum vm_stop_reason r)
+{
+	switch (r) {
+	case VM_STOP_POWEROFF:
+	case VM_STOP_QUIT:
+		return EXIT_OFF;
+	case VM_STOP_RESET:
+		return EXIT_RESET;
+	case VM_STOP_CRASH:
+		return EXIT_CRASH;
+	case VM_STOP_SIGNAL:
+		return 128 + v->signo;
+	default:
+		return EXIT_HOST;
+	}
+}
+
+static int vmm_run(struct vmm *v, const struct machine_config *cfg)
+{
+	enum vm_stop_reason r;
+
+	if (loop_init(&v->loop) || vmm_setup_signals(v))
+		return EXIT_HOST;
+	if (console_open(&v->console, v->args.console, v->args.console_path,
+			 &v->loop))
+		return EXIT_HOST;
+	v->console.on_quit = vmm_on_quit;
+	v->console.quit_opaque = v;
+	for (;;) {
+		r = vmm_run_once(v, cfg);
+		if (r != VM_STOP_RESET || v->args.no_reboot)
+			break;
+		log_info("%s: guest reset, rebooting",
+			 v->args.name ? v->args.name : "guest");
+	}
+	console_close(&v->console);
+	return vmm_exit_status(v, r);
+}
+
+static int vmm_check_limits(struct vmm *v, const struct bzimage *k,
+			    size_t initrd_size)
+{
+	uint64_t need = x86_boot_min_ram(k, initrd_size);
+
+	if (v->args.cpus > v->kvm.max_vcpus) {
+		log_error("--cpus %u: this host's KVM allows at most %u",
+			  v->args.cpus, v->kvm.max_vcpus);
+		return -EINVAL;
+	}
+	if (v->args.memory < need) {
+		log_error("--memory %llu MiB is too small for this kernel and "
+			  "initrd (at least %llu MiB)",
+			  (unsigned long long)(v->args.memory >> 20),
+			  (unsigned long long)((need + (1 << 20) - 1) >> 20));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct vmm v;
+	struct file_map kfile = { 0 }, ifile = { 0 };
+	struct bzimage kernel;
+	char err[256];
+	int status = EXIT_HOST;
+
+	log_set_program("vireo-vmm");
+	if (args_parse(argc, argv, &v.args, err, sizeof(err))) {
+		log_error("%s", err);
+		return EXIT_HOST;
+	}
+	if (v.args.help) {
+		args_usage(stdout, "vireo-vmm");
+		return 0;
+	}
+	if (v.args.version) {
+		printf("vireo-vmm %s\n", VIREO_VERSION);
+		return 0;
+	}
+	if (v.args.verbose)
+		log_set_level(LOG_INFO);
+	if (load_kernel(v.args.kernel, &kfile, &kernel) ||
+	    (v.args.initrd && map_file("--initrd", v.args.initrd, &ifile)) ||
+	    kvm_open(&v.kvm, NULL))
+		goto out;
+	if (vmm_check_limits(&v, &kernel, ifile.size) == 0) {
+		struct machine_config cfg = {
+			.cpus = v.args.cpus, .memory = v.args.memory,
+			.kernel = &kernel, .initrd = ifile.data,
+			.initrd_size = ifile.size, .cmdline = v.args.cmdline,
+		};
+
+		status = vmm_run(&v, &cfg);
+	}
+	kvm_close(&v.kvm);
+out:
+	unmap_file(&ifile);
+	unmap_file(&kfile);
+	return status;
+}

@@ -1,0 +1,186 @@
+/* Linux x86 boot protocol: parse a bzImage and lay out a guest for it. */
+#include "x86/boot.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "x86/layout.h"
+
+#define SETUP_HDR_OFFSET	0x1f1
+#define HDRS_MAGIC		0x53726448	/* "HdrS" */
+#define BOOT_FLAG		0xaa55
+#define MIN_PROTOCOL		0x020a
+#define PAGE_SIZE		4096ULL
+#define GDT_ENTRIES		4
+
+/* Trust boundary: the kernel file is user input. */
+int bzimage_parse(const void *buf, size_t len, struct bzimage *out)
+{
+	const uint8_t *p = buf;
+	size_t hdr_end, setup_sects;
+
+	memset(out, 0, sizeof(*out));
+	if (len < 0x264 + 4)		/* through setup_header.init_size */
+		return -ENOEXEC;
+	/* The header runs to the jump target at 0x200 + 2 + p[0x201]. */
+	hdr_end = 0x202 + p[0x201];
+	if (hdr_end > len)
+		return -ENOEXEC;
+	out->hdr_len = hdr_end - SETUP_HDR_OFFSET;
+	if (out->hdr_len > sizeof(out->hdr))
+		out->hdr_len = sizeof(out->hdr);
+	memcpy(&out->hdr, p + SETUP_HDR_OFFSET, out->hdr_len);
+	if (out->hdr.header != HDRS_MAGIC || out->hdr.boot_flag != BOOT_FLAG)
+		return -ENOEXEC;
+	if (out->hdr.version < MIN_PROTOCOL || !(out->hdr.loadflags & LOADED_HIGH))
+		return -ENOTSUP;
+	if (out->hdr_len < offsetof(struct setup_header, init_size) + 4)
+		return -EINVAL;
+	setup_sects = out->hdr.setup_sects ? out->hdr.setup_sects : 4;
+	out->setup_size = (setup_sects + 1) * 512;
+	if (out->setup_size >= len)
+		return -EINVAL;
+	out->image = p;
+	out->size = len;
+	out->kernel = p + out->setup_size;
+	out->kernel_size = len - out->setup_size;
+	/* syssize counts 16-byte paragraphs of the protected-mode part. */
+	if ((uint64_t)out->hdr.syssize * 16 > out->kernel_size + 15)
+		return -EINVAL;
+	if (out->hdr.init_size < out->kernel_size)
+		return -EINVAL;
+	return 0;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static uint64_t kernel_end(const struct bzimage *k)
+{
+	return k->hdr.pref_address + k->hdr.init_size;
+}
+
+uint64_t x86_boot_min_ram(const struct bzimage *k, size_t initrd_size)
+{
+	return align_up(kernel_end(k), PAGE_SIZE) +
+	       align_up(initrd_size, PAGE_SIZE);
+}
+
+static int write_gdt(const struct gmem *mem, bool long_mode)
+{
+	uint64_t gdt[GDT_ENTRIES] = {
+		0,
+		0,
+		/* 0x10: flat code, 64-bit (L) or 32-bit (D/B) */
+		long_mode ? 0x00af9b000000ffffULL : 0x00cf9b000000ffffULL,
+		/* 0x18: flat data */
+		0x00cf93000000ffffULL,
+	};
+
+	return gmem_write(mem, X86_GDT_ADDR, gdt, sizeof(gdt));
+}
+
+/* Identity-map the first 4 GiB with 2 MiB pages. */
+static int write_page_tables(const struct gmem *mem)
+{
+	uint64_t *pml4 = gmem_ptr(mem, X86_PML4_ADDR, PAGE_SIZE);
+	uint64_t *pdpt = gmem_ptr(mem, X86_PDPT_ADDR, PAGE_SIZE);
+	uint64_t *pd = gmem_ptr(mem, X86_PD_ADDR, 4 * PAGE_SIZE);
+	unsigned i;
+
+	if (!pml4 || !pdpt || !pd)
+		return -EFAULT;
+	memset(pml4, 0, PAGE_SIZE);
+	memset(pdpt, 0, PAGE_SIZE);
+	pml4[0] = X86_PDPT_ADDR | 0x3;		/* present, writable */
+	for (i = 0; i < 4; i++)
+		pdpt[i] = (X86_PD_ADDR + i * PAGE_SIZE) | 0x3;
+	for (i = 0; i < 4 * 512; i++)
+		pd[i] = ((uint64_t)i << 21) | 0x83;	/* 2 MiB page */
+	return 0;
+}
+
+static int place_initrd(const struct gmem *mem, const struct x86_boot_args *a,
+			uint64_t *addr)
+{
+	const struct bzimage *k = a->kernel;
+	uint64_t top = mem->low_size, lowest = align_up(kernel_end(k), PAGE_SIZE);
+
+	*addr = 0;
+	if (!a->initrd || a->initrd_size == 0)
+		return 0;
+	if (k->hdr.initrd_addr_max && (uint64_t)k->hdr.initrd_addr_max + 1 < top)
+		top = (uint64_t)k->hdr.initrd_addr_max + 1;
+	if (a->initrd_size > top || top - a->initrd_size < lowest)
+		return -ENOMEM;
+	*addr = (top - a->initrd_size) & ~(PAGE_SIZE - 1);
+	return gmem_write(mem, *addr, a->initrd, a->initrd_size);
+}
+
+static int write_cmdline(const struct gmem *mem, const struct bzimage *k,
+			 const char *cmdline)
+{
+	size_t len = cmdline ? strlen(cmdline) : 0;
+	uint64_t max = k->hdr.cmdline_size ? k->hdr.cmdline_size : 255;
+
+	if (max > X86_CMDLINE_MAX - 1)
+		max = X86_CMDLINE_MAX - 1;
+	if (len > max)
+		return -E2BIG;
+	return gmem_write(mem, X86_CMDLINE_ADDR, cmdline ? cmdline : "",
+			  len + 1);
+}
+
+static int write_zero_page(const struct gmem *mem,
+			   const struct x86_boot_args *a,
+			   const struct x86_boot_entry *e)
+{
+	struct boot_params *bp = gmem_ptr(mem, X86_ZERO_PAGE_ADDR, sizeof(*bp));
+	const struct bzimage *k = a->kernel;
+
+	if (!bp)
+		return -EFAULT;
+	memset(bp, 0, sizeof(*bp));
+	memcpy(&bp->hdr, &k->hdr, k->hdr_len);
+	bp->hdr.vid_mode = 0xffff;		/* "normal" */
+	bp->hdr.type_of_loader = 0xff;		/* undefined boot loader */
+	bp->hdr.loadflags |= CAN_USE_HEAP;
+	bp->hdr.heap_end_ptr = 0xfe00;
+	bp->hdr.cmd_line_ptr = (uint32_t)X86_CMDLINE_ADDR;
+	bp->hdr.code32_start = (uint32_t)e->kernel_addr;
+	bp->hdr.ramdisk_image = (uint32_t)e->initrd_addr;
+	bp->hdr.ramdisk_size = e->initrd_addr ? (uint32_t)a->initrd_size : 0;
+	bp->acpi_rsdp_addr = a->rsdp_addr;
+	bp->e820_entries = (uint8_t)a->e820->nr;
+	memcpy(bp->e820_table, a->e820->e,
+	       a->e820->nr * sizeof(bp->e820_table[0]));
+	return 0;
+}
+
+int x86_boot_load(const struct gmem *mem, const struct x86_boot_args *a,
+		  struct x86_boot_entry *e)
+{
+	const struct bzimage *k = a->kernel;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	if (a->initrd_size > UINT32_MAX)
+		return -ENOMEM;
+	if (x86_boot_min_ram(k, a->initrd_size) > mem->low_size)
+		return -ENOMEM;
+	e->kernel_addr = k->hdr.pref_address;
+	e->long_mode = k->hdr.version >= 0x020c &&
+		       (k->hdr.xloadflags & XLF_KERNEL_64);
+	e->rip = e->kernel_addr + (e->long_mode ? 0x200 : 0);
+	e->zero_page = X86_ZERO_PAGE_ADDR;
+	ret = gmem_write(mem, e->kernel_addr, k->kernel, k->kernel_size);
+	ret = ret ?: place_initrd(mem, a, &e->initrd_addr);
+	ret = ret ?: write_cmdline(mem, k, a->cmdline);
+	ret = ret ?: write_gdt(mem, e->long_mode);
+	if (!ret && e->long_mode)
+		ret = write_page_tables(mem);
+	return ret ?: write_zero_page(mem, a, e);
+}

@@ -1,0 +1,54 @@
+/* Linux x86 boot protocol (2.10+): bzImage parsing, and loading the
+ * kernel, initrd, command line, zero page, GDT and identity page tables
+ * into guest memory.  Pure memory work: unit-testable without KVM. */
+#ifndef VIREO_X86_BOOT_H
+#define VIREO_X86_BOOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <asm/bootparam.h>
+
+#include "util/gmem.h"
+#include "x86/e820.h"
+
+struct bzimage {
+	const uint8_t *image;		/* the whole file */
+	size_t size;
+	struct setup_header hdr;	/* as found in the file */
+	size_t hdr_len;			/* bytes of header present */
+	size_t setup_size;		/* real-mode part, bytes */
+	const uint8_t *kernel;		/* protected-mode part */
+	size_t kernel_size;
+};
+
+/* -ENOEXEC: not a bzImage; -ENOTSUP: boot protocol older than 2.10 or a
+ * zImage; -EINVAL: sizes in the header contradict the file. */
+int bzimage_parse(const void *buf, size_t len, struct bzimage *out);
+
+struct x86_boot_args {
+	const struct bzimage *kernel;
+	const void *initrd;		/* NULL: none */
+	size_t initrd_size;
+	const char *cmdline;
+	const struct e820_table *e820;
+	uint64_t rsdp_addr;		/* 0: none */
+};
+
+struct x86_boot_entry {
+	bool long_mode;			/* 64-bit entry (XLF_KERNEL_64) */
+	uint64_t rip;
+	uint64_t zero_page;
+	uint64_t kernel_addr;
+	uint64_t initrd_addr;
+};
+
+/* -E2BIG: command line too long for this kernel; -ENOMEM: RAM too small
+ * for the kernel and initrd; -EFAULT: layout outside RAM. */
+int x86_boot_load(const struct gmem *mem, const struct x86_boot_args *a,
+		  struct x86_boot_entry *entry);
+
+/* The minimum RAM this kernel (plus initrd) needs, in bytes. */
+uint64_t x86_boot_min_ram(const struct bzimage *k, size_t initrd_size);
+
+#endif
