@@ -23,14 +23,12 @@ int loop_add(struct loop *l, struct loop_source *src, int fd,
 {
 	struct epoll_event ev = { .events = events, .data.ptr = src };
 
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
 	src->fd = fd;
 	src->events = events;
 	src->fn = fn;
 	src->opaque = opaque;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		src->fd = -1;
-		return -errno;
-	}
 	return 0;
 }
 

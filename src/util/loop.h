@@ -24,7 +24,7 @@ int loop_init(struct loop *l);
 void loop_destroy(struct loop *l);
 
 /* 0, or -errno from epoll_ctl (-EPERM: fd cannot be polled, e.g. a
- * regular file or /dev/null). */
+ * regular file or /dev/null); a failed add leaves src untouched. */
 int loop_add(struct loop *l, struct loop_source *src, int fd,
 	     uint32_t events, loop_fn fn, void *opaque);
 int loop_modify(struct loop *l, struct loop_source *src, uint32_t events);

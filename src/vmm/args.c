@@ -146,6 +146,11 @@ int args_parse(int argc, char **argv, struct vmm_args *a, char *err,
 		if (opt == '?') {
 			const char *bad = argv[optind - 1];
 
+			/* A short option ("-h", or the first of "-xyz", where
+			 * optind may not have moved past it): there are none. */
+			if (optopt > 0 && optopt < OPT_KERNEL)
+				return fail(err, errlen, "unknown option '-%c' "
+					    "(see --help)", optopt);
 			if (optopt == 0)
 				return fail(err, errlen, "unknown option '%s' "
 					    "(see --help)", bad);

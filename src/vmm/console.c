@@ -144,9 +144,17 @@ static void console_on_input(struct loop_source *src, uint32_t events)
 {
 	struct console *c = src->opaque;
 
-	(void)events;
-	if (c->off < c->len)
+	if (c->off < c->len) {
+		/* Polling is off while the UART is full, but epoll reports a
+		 * hang-up regardless: stop polling, or the loop would spin
+		 * until the guest drains the FIFO.  What is left of the input
+		 * can now be read without blocking, as from a file. */
+		if (events & (EPOLLHUP | EPOLLERR)) {
+			loop_remove(c->loop, &c->in_src);
+			c->pollable = false;
+		}
 		return;
+	}
 	console_read(c);
 	console_pump(c);
 }
@@ -187,7 +195,7 @@ static int console_open_pty(struct console *c)
 {
 	struct termios t;
 	const char *name;
-	int fd;
+	int fd, ret;
 
 	fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || grantpt(fd) < 0 || unlockpt(fd) < 0 ||
@@ -203,10 +211,11 @@ static int console_open_pty(struct console *c)
 	fprintf(stderr, "vireo-vmm: console on %s\n", name);
 	return 0;
 err:
-	log_error("cannot create a pseudo-terminal: %s", strerror(errno));
+	ret = -errno;
+	log_error("cannot create a pseudo-terminal: %s", strerror(-ret));
 	if (fd >= 0)
 		close(fd);
-	return -errno;
+	return ret;
 }
 
 static int console_open_fds(struct console *c, const char *path)

@@ -21,7 +21,7 @@ int bzimage_parse(const void *buf, size_t len, struct bzimage *out)
 	size_t hdr_end, setup_sects;
 
 	memset(out, 0, sizeof(*out));
-	if (len < 0x264 + 4)		/* through setup_header.init_size */
+	if (len < 0x268)	/* through setup_header.init_size */
 		return -ENOEXEC;
 	/* The header runs to the jump target at 0x200 + 2 + p[0x201]. */
 	hdr_end = 0x202 + p[0x201];
@@ -49,6 +49,12 @@ int bzimage_parse(const void *buf, size_t len, struct bzimage *out)
 	if ((uint64_t)out->hdr.syssize * 16 > out->kernel_size + 15)
 		return -EINVAL;
 	if (out->hdr.init_size < out->kernel_size)
+		return -EINVAL;
+	/* The kernel must load above the boot data in the first MiB and
+	 * end below the 32-bit hole. */
+	if (out->hdr.pref_address < X86_HIGH_BIOS_END ||
+	    out->hdr.pref_address >= X86_MMIO_HOLE_START ||
+	    X86_MMIO_HOLE_START - out->hdr.pref_address < out->hdr.init_size)
 		return -EINVAL;
 	return 0;
 }

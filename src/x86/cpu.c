@@ -52,12 +52,13 @@ static void adjust_entry(struct kvm_cpuid_entry2 *e, unsigned index,
 			 unsigned ncpus)
 {
 	unsigned shift = x86_core_shift(ncpus);
+	/* EBX[23:16] is 8 bits: 256 would spill into the APIC id. */
+	unsigned logical = (1u << shift) > 0xff ? 0xff : (1u << shift);
 	unsigned cache_level;
 
 	switch (e->function) {
 	case 1:
-		e->ebx = (e->ebx & 0xffff) | (index << 24) |
-			 ((1u << shift) << 16);
+		e->ebx = (e->ebx & 0xffff) | (index << 24) | (logical << 16);
 		e->ecx |= CPUID_1_ECX_HYPERVISOR;
 		if (ncpus > 1)
 			e->edx |= CPUID_1_EDX_HTT;
@@ -125,20 +126,20 @@ static int set_msrs(int fd)
 		{ 0x2ff, (1u << 11) | 6 },	/* MTRRdefType: on, WB */
 	};
 	const unsigned n = sizeof(init) / sizeof(init[0]);
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[sizeof(init) / sizeof(init[0])];
-	} msrs;
+	struct kvm_msrs *msrs;
 	unsigned i;
 	int r;
 
-	memset(&msrs, 0, sizeof(msrs));
-	msrs.hdr.nmsrs = n;
+	msrs = calloc(1, sizeof(*msrs) + n * sizeof(msrs->entries[0]));
+	if (!msrs)
+		return -ENOMEM;
+	msrs->nmsrs = n;
 	for (i = 0; i < n; i++) {
-		msrs.e[i].index = init[i].index;
-		msrs.e[i].data = init[i].data;
+		msrs->entries[i].index = init[i].index;
+		msrs->entries[i].data = init[i].data;
 	}
-	r = ioctl(fd, KVM_SET_MSRS, &msrs);
+	r = ioctl(fd, KVM_SET_MSRS, msrs);
+	free(msrs);
 	if (r < 0)
 		return -errno;
 	if ((unsigned)r != n) {
