@@ -1,0 +1,103 @@
+/* Fuzz target: every legacy device model on a port-I/O bus, driven by a
+ * sequence of guest accesses (the guest is hostile).  Each 8-byte record
+ * is: port (16 bits), size selector, direction, value (32 bits); a record
+ * with direction 2 offers host input to the UART instead. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/i8042.h"
+#include "hw/pm.h"
+#include "hw/rtc.h"
+#include "hw/serial.h"
+#include "pci/pci.h"
+#include "util/bus.h"
+#include "x86/layout.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int fake_irq(void *opaque, unsigned gsi, bool level)
+{
+	(void)opaque;
+	if (gsi >= X86_IOAPIC_PINS)
+		abort();	/* devices must only drive real lines */
+	(void)level;
+	return 0;
+}
+
+static void fake_power(void *opaque, enum hw_power_event ev)
+{
+	(void)opaque;
+	(void)ev;
+}
+
+static uint64_t fake_clock(void)
+{
+	static uint64_t t;
+
+	return t += 1000;
+}
+
+static time_t fake_now(void)
+{
+	return 1700000000;
+}
+
+static void sink(void *opaque, const uint8_t *buf, size_t len)
+{
+	(void)opaque;
+	(void)buf;
+	(void)len;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hw_host host = { fake_irq, fake_power, NULL };
+	struct serial_backend be = { sink, NULL, NULL };
+	struct serial *ser = NULL;
+	struct rtc *rtc = NULL;
+	struct i8042 *kbd = NULL;
+	struct pm *pm = NULL;
+	struct pci *pci = NULL;
+	struct bus bus;
+	size_t i;
+
+	bus_init(&bus, "pio");
+	if (serial_create(&ser, &host, X86_IRQ_COM1, &be) ||
+	    rtc_create(&rtc, &host, X86_IRQ_RTC, fake_now, 512 << 20, 0) ||
+	    i8042_create(&kbd, &host) ||
+	    pm_create(&pm, &host, X86_IRQ_SCI, X86_S5_SLP_TYP, fake_clock) ||
+	    pci_create(&pci))
+		abort();
+	bus_register(&bus, X86_PORT_I8042_DATA, 1, i8042_data_io, kbd, "i8042");
+	bus_register(&bus, X86_PORT_I8042_CMD, 1, i8042_cmd_io, kbd, "i8042");
+	bus_register(&bus, X86_PORT_RTC, 2, rtc_io, rtc, "rtc");
+	bus_register(&bus, X86_PORT_COM1, 8, serial_io, ser, "com1");
+	bus_register(&bus, X86_PORT_PM1_EVT, 4, pm_evt_io, pm, "pm1-evt");
+	bus_register(&bus, X86_PORT_PM1_CNT, 2, pm_cnt_io, pm, "pm1-cnt");
+	bus_register(&bus, X86_PORT_PM_TMR, 4, pm_tmr_io, pm, "pm-tmr");
+	bus_register(&bus, X86_PORT_PCI_CONF, 8, pci_conf_io, pci, "pci");
+
+	for (i = 0; i + 8 <= size; i += 8) {
+		uint16_t port;
+		uint32_t value;
+		unsigned sz = 1u << (data[i + 2] & 3);
+		unsigned dir = data[i + 3] % 3;
+
+		memcpy(&port, data + i, 2);
+		memcpy(&value, data + i + 4, 4);
+		if (dir == 2) {
+			serial_receive(ser, data + i + 4, 4);
+			continue;
+		}
+		bus_access(&bus, port, &value, sz > 4 ? 4 : sz, dir == 1);
+	}
+	pm_press_power_button(pm);
+	bus_destroy(&bus);
+	pci_destroy(pci);
+	pm_destroy(pm);
+	i8042_destroy(kbd);
+	rtc_destroy(rtc);
+	serial_destroy(ser);
+	return 0;
+}
