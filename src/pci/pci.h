@@ -24,6 +24,11 @@ struct pci_device {
 	const char *name;
 };
 
+#define PCI_BAR_IO	0x1
+#define PCI_BAR_MEM32	0x0
+#define PCI_BAR_MEM64	0x4
+#define PCI_BAR_PREFETCH 0x8
+
 struct pci;
 
 int pci_create(struct pci **out);
@@ -33,6 +38,13 @@ void pci_destroy(struct pci *pci);
 void pci_device_init(struct pci_device *dev, uint16_t vendor,
 		     uint16_t device, uint32_t class_code, uint8_t revision,
 		     const char *name);
+
+/* Declare BAR `bar` (0-5) of `size` bytes (a power of two: at least 16
+ * for memory, 4 for I/O) and type PCI_BAR_*; a 64-bit BAR also takes
+ * bar+1.  Sizing (writing all ones) then works through wmask.  -EINVAL
+ * for a bad index, size or type. */
+int pci_device_set_bar(struct pci_device *dev, unsigned bar, uint64_t size,
+		       unsigned flags);
 
 /* Attach to `slot` (function 0).  -EINVAL bad slot, -EBUSY taken. */
 int pci_attach(struct pci *pci, unsigned slot, struct pci_device *dev);
