@@ -56,6 +56,21 @@ static int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa,
 	return 0;
 }
 
+#define HUGE_ALIGN (2ULL << 20)
+
+/* Trim a mapping of size + HUGE_ALIGN bytes to `size` bytes starting on
+ * a 2 MiB boundary. */
+static void *align_mapping(void *p, uint64_t size)
+{
+	uintptr_t start = (uintptr_t)p;
+	uintptr_t aligned = (start + HUGE_ALIGN - 1) & ~(uintptr_t)(HUGE_ALIGN - 1);
+
+	if (aligned > start)
+		munmap(p, aligned - start);
+	munmap((void *)(aligned + size), HUGE_ALIGN - (aligned - start));
+	return (void *)aligned;
+}
+
 static int vm_alloc_ram(struct vm *vm, uint64_t size)
 {
 	uint64_t top;
@@ -70,8 +85,10 @@ static int vm_alloc_ram(struct vm *vm, uint64_t size)
 			  (unsigned long long)(size >> 20));
 		return -ERANGE;
 	}
-	/* No MAP_NORESERVE: an obvious overcommit fails here, not later. */
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	/* No MAP_NORESERVE: an obvious overcommit fails here, not later.
+	 * Reserve 2 MiB more and align, so that transparent huge pages can
+	 * back guest RAM (and KVM map it with large pages). */
+	p = mmap(NULL, size + HUGE_ALIGN, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		ret = -errno;
@@ -79,6 +96,7 @@ static int vm_alloc_ram(struct vm *vm, uint64_t size)
 			  (unsigned long long)(size >> 20), strerror(errno));
 		return ret;
 	}
+	p = align_mapping(p, size);
 	madvise(p, size, MADV_HUGEPAGE);
 	madvise(p, size, MADV_DONTFORK);
 	vm->mem_map = p;

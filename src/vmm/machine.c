@@ -71,6 +71,41 @@ static int machine_map_devices(struct machine *m)
 	return 0;
 }
 
+/* Map the kernel and initrd just long enough to copy them in. */
+static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
+			       const struct e820_table *e820, uint64_t rsdp,
+			       struct x86_boot_entry *entry)
+{
+	struct bzimage k;
+	int ret;
+
+	ret = filemap_map(cfg->kernel);
+	if (!ret && cfg->initrd)
+		ret = filemap_map(cfg->initrd);
+	if (ret)
+		goto out;
+	ret = bzimage_parse(cfg->kernel->data, cfg->kernel->size, &k);
+	if (ret) {
+		log_error("--kernel %s changed and is no longer a bzImage",
+			  cfg->kernel->path);
+		goto out;
+	}
+	ret = x86_boot_load(&vm->mem, &(struct x86_boot_args){
+		.kernel = &k, .initrd = cfg->initrd ? cfg->initrd->data : NULL,
+		.initrd_size = cfg->initrd ? cfg->initrd->size : 0,
+		.cmdline = cfg->cmdline, .e820 = e820, .rsdp_addr = rsdp }, entry);
+	if (ret == -E2BIG)
+		log_error("--cmdline is longer than this kernel accepts (%u)",
+			  k.hdr.cmdline_size);
+	else if (ret)
+		log_error("cannot load the kernel: %s", strerror(-ret));
+out:
+	filemap_unmap(cfg->kernel);
+	if (cfg->initrd)
+		filemap_unmap(cfg->initrd);
+	return ret;
+}
+
 static int machine_load(struct machine *m, const struct machine_config *cfg)
 {
 	struct vm *vm = &m->vm;
@@ -93,15 +128,7 @@ static int machine_load(struct machine *m, const struct machine_config *cfg)
 		log_error("cannot build the e820 map: %s", strerror(-ret));
 		return ret;
 	}
-	ret = x86_boot_load(&vm->mem, &(struct x86_boot_args){
-		.kernel = cfg->kernel, .initrd = cfg->initrd,
-		.initrd_size = cfg->initrd_size, .cmdline = cfg->cmdline,
-		.e820 = &e820, .rsdp_addr = rsdp }, &entry);
-	if (ret == -E2BIG)
-		log_error("--cmdline is longer than this kernel accepts (%u)",
-			  cfg->kernel->hdr.cmdline_size);
-	else if (ret)
-		log_error("cannot load the kernel: %s", strerror(-ret));
+	ret = machine_load_kernel(vm, cfg, &e820, rsdp, &entry);
 	return ret ?: x86_vcpu_boot(vm->vcpus[0].fd, &entry);
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "kvm/vm.h"
+#include "util/filemap.h"
 #include "x86/boot.h"
 
 struct serial;
@@ -19,9 +20,8 @@ struct pci;
 struct machine_config {
 	unsigned cpus;
 	uint64_t memory;
-	const struct bzimage *kernel;
-	const void *initrd;
-	size_t initrd_size;
+	struct filemap *kernel;		/* mapped only while loading */
+	struct filemap *initrd;		/* NULL: none */
 	const char *cmdline;
 };
 

@@ -4,19 +4,17 @@
  * the user quits.  Exit status: 0 off, 1 host error, 2 reset with
  * --no-reboot, 3 crash; 128+N when killed by signal N. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kvm/kvm.h"
 #include "kvm/vcpu.h"
+#include "util/filemap.h"
 #include "util/log.h"
 #include "util/loop.h"
 #include "vmm/args.h"
@@ -29,48 +27,13 @@
 
 enum { EXIT_OFF = 0, EXIT_HOST = 1, EXIT_RESET = 2, EXIT_CRASH = 3 };
 
-struct file_map {
-	void *data;
-	size_t size;
-};
-
-static int map_file(const char *what, const char *path, struct file_map *f)
+/* Opens and checks the kernel at start-up, so that a bad file is
+ * reported before KVM is touched; the header copy in `k` stays valid. */
+static int load_kernel(const char *path, struct filemap *f, struct bzimage *k)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret = filemap_open(f, "--kernel", path);
 
-	if (fd < 0) {
-		log_error("%s %s: %s", what, path, strerror(errno));
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
-		log_error("%s %s: not a regular, non-empty file", what, path);
-		close(fd);
-		return -EINVAL;
-	}
-	f->size = (size_t)st.st_size;
-	f->data = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (f->data == MAP_FAILED) {
-		log_error("%s %s: %s", what, path, strerror(errno));
-		f->data = NULL;
-		return -errno;
-	}
-	return 0;
-}
-
-static void unmap_file(struct file_map *f)
-{
-	if (f->data)
-		munmap(f->data, f->size);
-	f->data = NULL;
-}
-
-static int load_kernel(const char *path, struct file_map *f,
-		       struct bzimage *k)
-{
-	int ret = map_file("--kernel", path, f);
-
+	ret = ret ?: filemap_map(f);
 	if (ret)
 		return ret;
 	ret = bzimage_parse(f->data, f->size, k);
@@ -82,6 +45,7 @@ static int load_kernel(const char *path, struct file_map *f,
 			  k->hdr.version & 0xff);
 	else if (ret)
 		log_error("--kernel %s: corrupt bzImage header", path);
+	filemap_unmap(f);
 	return ret;
 }
 
@@ -229,7 +193,7 @@ static int vmm_check_limits(struct vmm *v, const struct bzimage *k,
 int main(int argc, char **argv)
 {
 	static struct vmm v;
-	struct file_map kfile = { 0 }, ifile = { 0 };
+	struct filemap kfile = { .fd = -1 }, ifile = { .fd = -1 };
 	struct bzimage kernel;
 	char err[256];
 	int status = EXIT_HOST;
@@ -250,21 +214,21 @@ int main(int argc, char **argv)
 	if (v.args.verbose)
 		log_set_level(LOG_INFO);
 	if (load_kernel(v.args.kernel, &kfile, &kernel) ||
-	    (v.args.initrd && map_file("--initrd", v.args.initrd, &ifile)) ||
+	    (v.args.initrd && filemap_open(&ifile, "--initrd", v.args.initrd)) ||
 	    kvm_open(&v.kvm, NULL))
 		goto out;
 	if (vmm_check_limits(&v, &kernel, ifile.size) == 0) {
 		struct machine_config cfg = {
 			.cpus = v.args.cpus, .memory = v.args.memory,
-			.kernel = &kernel, .initrd = ifile.data,
-			.initrd_size = ifile.size, .cmdline = v.args.cmdline,
+			.kernel = &kfile, .initrd = v.args.initrd ? &ifile : NULL,
+			.cmdline = v.args.cmdline,
 		};
 
 		status = vmm_run(&v, &cfg);
 	}
 	kvm_close(&v.kvm);
 out:
-	unmap_file(&ifile);
-	unmap_file(&kfile);
+	filemap_close(&ifile);
+	filemap_close(&kfile);
 	return status;
 }
