@@ -1,4 +1,5 @@
-/* /dev/kvm: open, version and capability checks, supported CPUID. */
+/* /dev/kvm: open, version and capability checks, supported CPUID, and
+ * the check that KVM runs on hardware virtualization. */
 #include "kvm/kvm.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "x86/cpu.h"
 
 /* Capabilities the VMM cannot work without, with a name for messages. */
 static const struct {
@@ -54,10 +56,28 @@ static int kvm_open_fd(const char *path)
 		log_error("%s: permission denied (add your user to the "
 			  "'kvm' group, or run as root)", path);
 		return -EACCES;
-	default:
-		log_error("cannot open %s: %s", path, strerror(errno));
-		return -errno;
+	default: {
+		int err = errno;
+
+		log_error("cannot open %s: %s", path, strerror(err));
+		return -err;
 	}
+	}
+}
+
+/* A /dev/kvm can exist without VMX or SVM: kvm_pvm, for one, runs only
+ * PVM-enabled guest kernels, and an unmodified kernel hangs there
+ * without a word.  Say so instead. */
+static int kvm_check_hw_virt(struct kvm *kvm, const char *path)
+{
+	kvm->virt_ext = x86_host_virt_ext();
+	if (kvm->virt_ext)
+		return 0;
+	log_error("%s is not hardware-assisted KVM: this CPU offers neither "
+		  "VMX nor SVM%s (Vireo needs kvm-intel or kvm-amd)", path,
+		  access("/sys/module/kvm_pvm", F_OK) == 0 ?
+		  ", and kvm_pvm runs only PVM-enabled guest kernels" : "");
+	return -ENOTSUP;
 }
 
 static int kvm_get_cpuid(struct kvm *kvm)
@@ -101,7 +121,8 @@ int kvm_open(struct kvm *kvm, const char *path)
 	int ret, n;
 
 	memset(kvm, 0, sizeof(*kvm));
-	kvm->fd = kvm_open_fd(path ? path : "/dev/kvm");
+	path = path ? path : "/dev/kvm";
+	kvm->fd = kvm_open_fd(path);
 	if (kvm->fd < 0)
 		return kvm->fd;
 	ret = ioctl(kvm->fd, KVM_GET_API_VERSION, 0);
@@ -111,7 +132,8 @@ int kvm_open(struct kvm *kvm, const char *path)
 		ret = -ENOTSUP;
 		goto err_close;
 	}
-	ret = kvm_check_caps(kvm);
+	ret = kvm_check_hw_virt(kvm, path);
+	ret = ret ?: kvm_check_caps(kvm);
 	if (ret)
 		goto err_close;
 	n = ioctl(kvm->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -121,6 +143,13 @@ int kvm_open(struct kvm *kvm, const char *path)
 		goto err_close;
 	}
 	kvm->run_size = (size_t)n;
+	/* Optional: the coalesced-I/O ring, a page inside each kvm_run map. */
+	n = kvm_check_extension(kvm->fd, KVM_CAP_COALESCED_MMIO);
+	if (n > 0 && ((size_t)n + 1) * 4096 <= kvm->run_size) {
+		kvm->coalesced_page = (unsigned)n;
+		kvm->coalesced_pio = kvm_check_extension(kvm->fd,
+							 KVM_CAP_COALESCED_PIO) > 0;
+	}
 	n = kvm_check_extension(kvm->fd, KVM_CAP_MAX_VCPUS);
 	if (n <= 0)
 		n = kvm_check_extension(kvm->fd, KVM_CAP_NR_VCPUS);

@@ -3,6 +3,7 @@
 #ifndef VIREO_KVM_KVM_H
 #define VIREO_KVM_KVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/kvm.h>
 
@@ -11,6 +12,9 @@ struct kvm {
 	size_t run_size;		/* KVM_GET_VCPU_MMAP_SIZE */
 	unsigned max_vcpus;		/* KVM's limit, capped at ours */
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID */
+	const char *virt_ext;		/* "VMX" or "SVM" */
+	unsigned coalesced_page;	/* ring's page in kvm_run; 0: none */
+	bool coalesced_pio;		/* KVM_CAP_COALESCED_PIO */
 };
 
 /* Our own vCPU limit: MADT xAPIC entries carry 8-bit APIC ids. */
@@ -18,7 +22,8 @@ struct kvm {
 
 /* Opens `path` (NULL: /dev/kvm) and checks everything Vireo relies on.
  * On failure logs one line saying what is wrong and what to do, and
- * returns -errno (-ENOTSUP: a capability is missing). */
+ * returns -errno (-ENOTSUP: a capability is missing, or the KVM is not
+ * backed by VMX or SVM and so cannot run an unmodified guest). */
 int kvm_open(struct kvm *kvm, const char *path);
 void kvm_close(struct kvm *kvm);
 

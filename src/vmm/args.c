@@ -13,7 +13,7 @@
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
 	OPT_CONSOLE, OPT_NO_REBOOT, OPT_NAME, OPT_STATS, OPT_HELP,
-	OPT_VERSION, OPT_VERBOSE,
+	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM,
 };
 
 static const struct option long_opts[] = {
@@ -29,6 +29,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "check-kvm", no_argument, NULL, OPT_CHECK_KVM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -47,6 +48,7 @@ void args_usage(FILE *out, const char *prog)
 		"  --name NAME       guest name, for messages\n"
 		"  --stats           print VM-exit statistics on exit\n"
 		"  --verbose         informational messages on stderr\n"
+		"  --check-kvm       check that /dev/kvm can run guests, then exit\n"
 		"  --help, --version\n\n"
 		"On a terminal console, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
 		"Exit status: 0 guest powered off, 1 host-side error, 2 guest reset\n"
@@ -111,6 +113,7 @@ static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 	case OPT_VERBOSE: a->verbose = true; break;
 	case OPT_HELP: a->help = true; break;
 	case OPT_VERSION: a->version = true; break;
+	case OPT_CHECK_KVM: a->check_kvm = true; break;
 	case OPT_CPUS:
 		if (parse_uint(arg, 1, VIREO_MAX_VCPUS, &v))
 			return fail(err, errlen, "--cpus %s: must be a number "
@@ -164,7 +167,7 @@ int args_parse(int argc, char **argv, struct vmm_args *a, char *err,
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
-	if (a->help || a->version)
+	if (a->help || a->version || a->check_kvm)
 		return 0;
 	if (!a->kernel)
 		return fail(err, errlen, "no kernel given (use --kernel PATH)");

@@ -28,6 +28,7 @@ struct vmm_args {
 	bool verbose;
 	bool help;
 	bool version;
+	bool check_kvm;		/* only check /dev/kvm, then exit */
 };
 
 #define VMM_DEFAULT_MEMORY	(512ULL << 20)

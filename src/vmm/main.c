@@ -49,6 +49,17 @@ static int load_kernel(const char *path, struct filemap *f, struct bzimage *k)
 	return ret;
 }
 
+/* --check-kvm: can this host run guests?  One line either way. */
+static int check_kvm(struct kvm *kvm)
+{
+	if (kvm_open(kvm, NULL))
+		return EXIT_HOST;
+	printf("vireo-vmm: /dev/kvm is usable: KVM API %d, %s, at most %u "
+	       "vCPUs\n", KVM_API_VERSION, kvm->virt_ext, kvm->max_vcpus);
+	kvm_close(kvm);
+	return EXIT_OFF;
+}
+
 /* Everything one run of the VMM holds on the main thread. */
 struct vmm {
 	struct vmm_args args;
@@ -213,6 +224,8 @@ int main(int argc, char **argv)
 	}
 	if (v.args.verbose)
 		log_set_level(LOG_INFO);
+	if (v.args.check_kvm)
+		return check_kvm(&v.kvm);
 	if (load_kernel(v.args.kernel, &kfile, &kernel) ||
 	    (v.args.initrd && filemap_open(&ifile, "--initrd", v.args.initrd)) ||
 	    kvm_open(&v.kvm, NULL))

@@ -1,6 +1,7 @@
 /* x86 vCPU set-up: CPUID topology, MSRs, FPU, LAPIC, boot registers. */
 #include "x86/cpu.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,30 @@
 #define CPUID_1_ECX_HYPERVISOR	(1u << 31)
 #define CPUID_1_EDX_HTT		(1u << 28)
 #define CPUID_80000001_ECX_TOPOEXT (1u << 22)
+#define CPUID_1_ECX_VMX		(1u << 5)
+#define CPUID_80000001_ECX_SVM	(1u << 2)
+
+const char *x86_virt_ext_name(uint32_t leaf1_ecx, uint32_t max_ext,
+			      uint32_t ext1_ecx)
+{
+	if (leaf1_ecx & CPUID_1_ECX_VMX)
+		return "VMX";
+	if (max_ext >= 0x80000001 && (ext1_ecx & CPUID_80000001_ECX_SVM))
+		return "SVM";
+	return NULL;
+}
+
+const char *x86_host_virt_ext(void)
+{
+	unsigned a, b, c1 = 0, c2 = 0, d, max_ext;
+
+	if (!__get_cpuid(1, &a, &b, &c1, &d))
+		c1 = 0;
+	max_ext = __get_cpuid_max(0x80000000, NULL);
+	if (max_ext >= 0x80000001 && !__get_cpuid(0x80000001, &a, &b, &c2, &d))
+		c2 = 0;
+	return x86_virt_ext_name(c1, max_ext, c2);
+}
 
 unsigned x86_core_shift(unsigned ncpus)
 {
@@ -226,6 +251,7 @@ int x86_vcpu_boot(int fd, const struct x86_boot_entry *e)
 		.rip = e->rip,
 		.rsi = e->zero_page,
 	};
+	int ret;
 
 	if (ioctl(fd, KVM_GET_SREGS, &sregs) < 0)
 		goto err;
@@ -235,6 +261,7 @@ int x86_vcpu_boot(int fd, const struct x86_boot_entry *e)
 		goto err;
 	return 0;
 err:
-	log_error("boot vCPU registers: %s", strerror(errno));
-	return -errno;
+	ret = -errno;
+	log_error("boot vCPU registers: %s", strerror(-ret));
+	return ret;
 }

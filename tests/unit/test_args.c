@@ -89,6 +89,7 @@ static void test_defaults(void **state)
 	assert_false(a.verbose);
 	assert_false(a.help);
 	assert_false(a.version);
+	assert_false(a.check_kvm);
 }
 
 static void test_every_option(void **state)
@@ -253,6 +254,11 @@ static void test_help_and_version(void **state)
 	assert_false(a.help);
 	/* Bad values are still errors next to --help. */
 	expect_error("--cpus", NULL, "--help", "--cpus", "0", NULL);
+	/* --check-kvm needs no kernel either. */
+	assert_int_equal(parse(&a, "--check-kvm", NULL), 0);
+	assert_true(a.check_kvm);
+	assert_null(a.kernel);
+	expect_error("--check-kvm", "takes no value", "--check-kvm=1", NULL);
 }
 
 static void test_parse_twice(void **state)

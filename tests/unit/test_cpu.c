@@ -382,6 +382,22 @@ static void check_flat(const struct kvm_segment *s, uint16_t sel,
 	assert_int_equal(s->unusable, 0);
 }
 
+/* A /dev/kvm without VMX or SVM (kvm_pvm) is refused by kvm_open(). */
+static void test_virt_ext_name(void **state)
+{
+	(void)state;
+	assert_string_equal(x86_virt_ext_name(1u << 5, 0x80000008, 0), "VMX");
+	assert_string_equal(x86_virt_ext_name(0, 0x80000008, 1u << 2), "SVM");
+	assert_string_equal(x86_virt_ext_name(1u << 5, 0x80000008, 1u << 2),
+			    "VMX");
+	assert_null(x86_virt_ext_name(0, 0x80000008, 0));
+	/* Other bits of the same registers do not count. */
+	assert_null(x86_virt_ext_name(~(1u << 5), 0x80000008, ~(1u << 2)));
+	/* Leaf 0x80000001 absent: its ECX is not looked at. */
+	assert_null(x86_virt_ext_name(0, 0x80000000, 1u << 2));
+	assert_null(x86_virt_ext_name(0, 0, 1u << 2));
+}
+
 static void test_boot_sregs_long(void **state)
 {
 	struct kvm_sregs s;
@@ -440,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_amd_leaves),
 		cmocka_unit_test(test_apic_ids_unique),
 		cmocka_unit_test(test_empty_table),
+		cmocka_unit_test(test_virt_ext_name),
 		cmocka_unit_test(test_boot_sregs_long),
 		cmocka_unit_test(test_boot_sregs_protected),
 	};
