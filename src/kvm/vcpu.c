@@ -106,9 +106,11 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	while (vcpu_should_run(v)) {
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			int err = errno;
+		int err = ioctl(v->fd, KVM_RUN, 0) < 0 ? errno : 0;
 
+		/* Queued writes first: the exit may read what they set. */
+		coalesced_flush(&v->vm->coalesced);
+		if (err) {
 			/* A kick: immediate_exit has done its job. */
 			v->run->immediate_exit = 0;
 			if (err == EINTR || err == EAGAIN) {
@@ -136,18 +138,20 @@ int vcpu_start(struct vcpu *v)
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, VCPU_STACK_SIZE);
+	/* Under the lock until thread_started is set: the thread waits for
+	 * it before its first KVM_RUN, so no request can miss its kick. */
 	pthread_mutex_lock(&v->lock);
 	if (v->request == VCPU_CREATED)
 		v->request = VCPU_RUNNING;
-	pthread_mutex_unlock(&v->lock);
 	ret = pthread_create(&v->thread, &attr, vcpu_thread, v);
+	v->thread_started = ret == 0;
+	pthread_mutex_unlock(&v->lock);
 	pthread_attr_destroy(&attr);
 	if (ret) {
 		log_error("cannot start vCPU %u thread: %s", v->index,
 			  strerror(ret));
 		return -ret;
 	}
-	v->thread_started = true;
 	snprintf(name, sizeof(name), "vcpu%u", v->index);
 	pthread_setname_np(v->thread, name);
 	return 0;
@@ -160,14 +164,16 @@ void vcpu_request(struct vcpu *v, enum vcpu_state state)
 	if (v->request != VCPU_STOPPED)
 		v->request = state;
 	pthread_cond_broadcast(&v->cond);
-	pthread_mutex_unlock(&v->lock);
-	if (state == VCPU_RUNNING || !v->thread_started)
-		return;
 	/* Order matters: the request is visible before immediate_exit, and
-	 * the thread clears immediate_exit before it reads the request. */
-	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	if (!pthread_equal(v->thread, pthread_self()))
-		pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	 * the thread clears immediate_exit before it reads the request.
+	 * The kick stays under the lock, so the thread cannot be joined
+	 * (vcpu_join) between the check and the signal. */
+	if (state != VCPU_RUNNING && v->thread_started) {
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		if (!pthread_equal(v->thread, pthread_self()))
+			pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	}
+	pthread_mutex_unlock(&v->lock);
 }
 
 void vcpu_wait_state(struct vcpu *v, enum vcpu_state state)
@@ -181,8 +187,16 @@ void vcpu_wait_state(struct vcpu *v, enum vcpu_state state)
 
 void vcpu_join(struct vcpu *v)
 {
-	if (!v->thread_started)
+	pthread_t t;
+
+	pthread_mutex_lock(&v->lock);
+	if (!v->thread_started) {
+		pthread_mutex_unlock(&v->lock);
 		return;
-	pthread_join(v->thread, NULL);
+	}
+	/* No kick may target the thread once it could be gone. */
 	v->thread_started = false;
+	t = v->thread;
+	pthread_mutex_unlock(&v->lock);
+	pthread_join(t, NULL);
 }

@@ -77,9 +77,14 @@ static int vm_alloc_ram(struct vm *vm, uint64_t size)
 	void *p;
 	int ret;
 
-	gmem_layout(&vm->mem, NULL, size, X86_MMIO_HOLE_START,
-		    X86_HIGH_MEM_START);
-	top = gmem_top(&vm->mem);
+	/* Checked before any arithmetic on it: a size near 2^64 (the user
+	 * may type one) would wrap the layout and the alignment slack. */
+	top = size > (1ULL << vm_phys_bits(vm->kvm)) ? UINT64_MAX : 0;
+	if (!top) {
+		gmem_layout(&vm->mem, NULL, size, X86_MMIO_HOLE_START,
+			    X86_HIGH_MEM_START);
+		top = gmem_top(&vm->mem);
+	}
 	if (top > (1ULL << vm_phys_bits(vm->kvm))) {
 		log_error("--memory %llu MiB is more than the guest can address",
 			  (unsigned long long)(size >> 20));
@@ -163,6 +168,7 @@ int vm_create(struct vm *vm, struct kvm *kvm, uint64_t mem_size,
 	vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_efd < 0)
 		return -errno;
+	coalesced_init(&vm->coalesced, &vm->pio, &vm->mmio);
 	vm->fd = ioctl(kvm->fd, KVM_CREATE_VM, 0);
 	if (vm->fd < 0) {
 		ret = -errno;
@@ -178,6 +184,9 @@ int vm_create(struct vm *vm, struct kvm *kvm, uint64_t mem_size,
 	ret = vm_create_vcpus(vm);
 	if (ret)
 		goto err_ram;
+	if (kvm->coalesced_page)
+		coalesced_attach(&vm->coalesced, (void *)((uint8_t *)
+				 vm->vcpus[0].run + kvm->coalesced_page * 4096));
 	return 0;
 
 err_ram:
@@ -187,6 +196,7 @@ err_vm:
 	close(vm->fd);
 err_efd:
 	close(vm->stop_efd);
+	coalesced_destroy(&vm->coalesced);
 	return ret;
 }
 
@@ -198,6 +208,7 @@ void vm_destroy(struct vm *vm)
 		vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
 	vm->vcpus = NULL;
+	coalesced_destroy(&vm->coalesced);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);
 	close(vm->fd);
@@ -267,6 +278,19 @@ void vm_resume(struct vm *vm)
 
 	for (i = 0; i < vm->ncpus; i++)
 		vcpu_request(&vm->vcpus[i], VCPU_RUNNING);
+}
+
+int vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len)
+{
+	struct kvm_coalesced_mmio_zone zone = {
+		.addr = port, .size = len, .pio = 1,
+	};
+
+	if (!vm->coalesced.ring || !vm->kvm->coalesced_pio)
+		return -ENOTSUP;
+	if (ioctl(vm->fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0)
+		return -errno;
+	return 0;
 }
 
 int vm_irq_line(struct vm *vm, unsigned gsi, bool level)

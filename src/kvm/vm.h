@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "hw/host.h"
+#include "kvm/coalesced.h"
 #include "kvm/kvm.h"
 #include "util/bus.h"
 #include "util/gmem.h"
@@ -34,6 +35,7 @@ struct vm {
 	uint64_t mem_map_len;
 	struct bus pio;
 	struct bus mmio;
+	struct coalesced coalesced;	/* writes KVM queued for us */
 	unsigned ncpus;
 	struct vcpu *vcpus;
 	int stop_reason;		/* enum vm_stop_reason, atomic */
@@ -60,5 +62,11 @@ void vm_pause(struct vm *vm);
 void vm_resume(struct vm *vm);
 
 int vm_irq_line(struct vm *vm, unsigned gsi, bool level);
+
+/* Lets KVM queue guest writes to ports [port, port+len) instead of
+ * exiting; they are replayed through the port bus, in order, before the
+ * next exit is handled.  Only for registers whose writes have no effect
+ * until something reads them.  -ENOTSUP where KVM cannot. */
+int vm_coalesce_pio(struct vm *vm, uint16_t port, uint32_t len);
 
 #endif

@@ -68,6 +68,11 @@ static int machine_map_devices(struct machine *m)
 			return ret;
 		}
 	}
+	/* Index latches: CONFIG_ADDRESS and the CMOS index.  Where KVM
+	 * cannot coalesce, each write simply exits as before. */
+	if (vm_coalesce_pio(&m->vm, X86_PORT_PCI_CONF, 4) ||
+	    vm_coalesce_pio(&m->vm, X86_PORT_RTC, 1))
+		log_info("coalesced port I/O unavailable: one exit per write");
 	return 0;
 }
 
@@ -190,5 +195,7 @@ void machine_print_stats(struct machine *m, FILE *out)
 	for (d = 0; d < m->vm.pio.count; d++)
 		fprintf(out, " %s=%llu", m->vm.pio.ranges[d].name,
 			(unsigned long long)m->vm.pio.ranges[d].hits);
-	fprintf(out, " unclaimed=%llu\n", (unsigned long long)m->vm.pio.unclaimed);
+	fprintf(out, " unclaimed=%llu coalesced=%lu\n",
+		(unsigned long long)m->vm.pio.unclaimed,
+		m->vm.coalesced.replayed);
 }
