@@ -148,7 +148,9 @@ static void cfg_write_locked(struct pci *pci, unsigned bdf, unsigned off,
 		unsigned o = off + i;
 		uint8_t b = (uint8_t)(value >> (8 * i));
 
-		if (o == PCI_STATUS || o == PCI_STATUS + 1)
+		if (o == PCI_STATUS)
+			continue;	/* all read-only (capabilities, ...) */
+		if (o == PCI_STATUS + 1)
 			dev->cfg[o] &= (uint8_t)~(b & 0xf9);	/* RW1C bits */
 		else
 			dev->cfg[o] = (uint8_t)((dev->cfg[o] & ~dev->wmask[o]) |

@@ -13,27 +13,12 @@
 
 #include "util/log.h"
 
-static void console_write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;		/* gone or full: drop, as a UART would */
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
-/* vCPU thread, UART lock held. */
+/* vCPU thread, UART lock held: queue, never block. */
 static void console_out(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct console *c = opaque;
 
-	if (c->out_fd >= 0)
-		console_write_all(c->out_fd, buf, len);
+	conout_write(&c->out, buf, len);
 }
 
 /* vCPU thread, UART lock held: just wake the main loop. */
@@ -71,9 +56,9 @@ size_t console_filter(struct console *c, const uint8_t *in, size_t n,
 			c->quit = true;
 		else if (in[i] == CONSOLE_ESCAPE || in[i] == 'a')
 			out[o++] = CONSOLE_ESCAPE;
-		else if ((in[i] == 'h' || in[i] == '?') && c->out_fd >= 0)
-			console_write_all(c->out_fd, (const uint8_t *)help,
-					  sizeof(help) - 1);
+		else if (in[i] == 'h' || in[i] == '?')
+			conout_write(&c->out, (const uint8_t *)help,
+				     sizeof(help) - 1);
 	}
 	return o;
 }
@@ -235,8 +220,10 @@ static int console_open_fds(struct console *c, const char *path)
 		c->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 				 0644);
 		if (c->out_fd < 0) {
-			log_error("--console file:%s: %s", path, strerror(errno));
-			return -errno;
+			int err = errno;
+
+			log_error("--console file:%s: %s", path, strerror(err));
+			return -err;
 		}
 		return 0;
 	case CONSOLE_NONE:
@@ -259,6 +246,7 @@ int console_open(struct console *c, enum console_kind kind, const char *path,
 	if (c->rx_efd < 0)
 		return -errno;
 	ret = console_open_fds(c, path);
+	ret = ret ?: conout_start(&c->out, c->out_fd, CONOUT_RING_SIZE);
 	if (ret)
 		goto err;
 	ret = loop_add(loop, &c->rx_src, c->rx_efd, EPOLLIN,
@@ -286,6 +274,9 @@ void console_close(struct console *c)
 		loop_remove(c->loop, &c->in_src);
 		loop_remove(c->loop, &c->rx_src);
 	}
+	/* What the guest wrote last (its shutdown messages) still goes out,
+	 * unless the console's reader has stalled. */
+	conout_stop(&c->out, 2000);
 	if (c->raw)
 		tcsetattr(c->in_fd, TCSANOW, &c->saved);
 	c->raw = false;

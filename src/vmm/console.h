@@ -1,7 +1,8 @@
 /* The guest console on the host side: stdio (raw mode on a terminal,
  * with Ctrl-A escapes), a pseudo-terminal, a log file, or nothing.  The
  * main thread feeds host input into the UART with flow control; vCPU
- * threads write guest output through serial_backend.write. */
+ * threads queue guest output through serial_backend.write for the
+ * console writer thread (conout.h). */
 #ifndef VIREO_VMM_CONSOLE_H
 #define VIREO_VMM_CONSOLE_H
 
@@ -12,6 +13,7 @@
 
 #include "hw/serial.h"
 #include "util/loop.h"
+#include "vmm/conout.h"
 #include "vmm/args.h"
 
 #define CONSOLE_ESCAPE 0x01	/* Ctrl-A */
@@ -19,6 +21,7 @@
 struct console {
 	enum console_kind kind;
 	int in_fd, out_fd;		/* -1 when absent */
+	struct conout out;		/* guest output, written off-thread */
 	int pty_slave;			/* held open so the master never HUPs */
 	bool in_tty;			/* escapes apply */
 	bool raw;			/* termios must be restored */

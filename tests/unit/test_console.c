@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,14 +206,19 @@ static void test_filter_help(void **state)
 	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
 	filter_init(&c);
 	c.out_fd = p[1];
+	assert_int_equal(conout_start(&c.out, p[1], 4096), 0);
 	assert_int_equal(filter_str(&c, "\x01h", 2, out), 0);
+	/* The writer thread sends it: wait for it. */
+	assert_int_equal(poll(&(struct pollfd){ p[0], POLLIN, 0 }, 1, 5000), 1);
 	n = read(p[0], text, sizeof(text) - 1);
 	assert_true(n > 0);
 	text[n] = '\0';
 	assert_non_null(strstr(text, "quit"));
 	assert_false(c.quit);
 	assert_int_equal(filter_str(&c, "\x01?", 2, out), 0);
+	assert_int_equal(poll(&(struct pollfd){ p[0], POLLIN, 0 }, 1, 5000), 1);
 	assert_true(read(p[0], text, sizeof(text)) > 0);
+	conout_stop(&c.out, 1000);
 	close(p[0]);
 	close(p[1]);
 }
