@@ -18,6 +18,7 @@ enum {
 	RTC_CENTURY = 0x32,
 };
 
+#define REG_B_SET	0x80
 #define REG_B_24H	0x02
 #define REG_B_BINARY	0x04
 #define REG_D_VRT	0x80
@@ -30,6 +31,8 @@ struct rtc {
 	unsigned irq;
 	time_t (*now)(void);
 	int64_t offset;		/* guest time - host time, seconds */
+	bool held;		/* register B's SET: the clock is frozen at */
+	struct tm held_tm;	/* held_tm while the guest rewrites it */
 	uint8_t index;
 	uint8_t cmos[CMOS_SIZE];
 };
@@ -66,6 +69,10 @@ static void guest_tm(const struct rtc *r, struct tm *tm)
 {
 	time_t t = r->now() + (time_t)r->offset;
 
+	if (r->held) {
+		*tm = r->held_tm;
+		return;
+	}
 	gmtime_r(&t, tm);
 }
 
@@ -135,7 +142,13 @@ static void write_time_reg(struct rtc *r, unsigned reg, uint8_t v)
 		tm.tm_year = x * 100 + year % 100 - 1900;
 		break;
 	}
-	r->offset = (int64_t)timegm(&tm) - (int64_t)r->now();
+	/* While SET holds the clock, fields are kept as written (a guest
+	 * setting 02-15 over 01-31 passes through 02-31) and the whole
+	 * time counts once SET is cleared. */
+	if (r->held)
+		r->held_tm = tm;
+	else
+		r->offset = (int64_t)timegm(&tm) - (int64_t)r->now();
 	return;
 bad:
 	/* Trust boundary: a value the guest wrote. */
@@ -185,6 +198,14 @@ static void data_write(struct rtc *r, unsigned reg, uint8_t v)
 		break;
 	case RTC_REG_B:
 		/* Interrupt enables are accepted but no interrupts happen. */
+		if ((v & REG_B_SET) && !r->held) {
+			guest_tm(r, &r->held_tm);
+			r->held = true;
+		} else if (!(v & REG_B_SET) && r->held) {
+			r->held = false;
+			r->offset = (int64_t)timegm(&r->held_tm) -
+				    (int64_t)r->now();
+		}
 		r->cmos[reg] = v;
 		break;
 	case RTC_REG_C:
