@@ -1,24 +1,37 @@
 /* MC146818 CMOS RTC at ports 0x70 (index) and 0x71 (data).  The clock is
  * the host's wall clock plus an offset that guest writes to the time
  * registers set; the rest of the 128 bytes is NVRAM, with the memory-size
- * bytes firmware keeps there.  No periodic, alarm or update interrupts. */
+ * bytes firmware keeps there.  Update-ended, alarm and periodic flags in
+ * register C, and the interrupt when enabled, come from a timerfd that
+ * runs only while an interrupt is enabled; with none enabled, a read of
+ * register C still reports the updates and alarms since the last one. */
 #include "hw/rtc.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "util/log.h"
 
 enum {
-	RTC_SEC = 0x00, RTC_MIN = 0x02, RTC_HOUR = 0x04, RTC_WDAY = 0x06,
+	RTC_SEC = 0x00, RTC_SEC_ALARM = 0x01, RTC_MIN = 0x02,
+	RTC_MIN_ALARM = 0x03, RTC_HOUR_ALARM = 0x05, RTC_HOUR = 0x04, RTC_WDAY = 0x06,
 	RTC_MDAY = 0x07, RTC_MON = 0x08, RTC_YEAR = 0x09, RTC_REG_A = 0x0a,
 	RTC_REG_B = 0x0b, RTC_REG_C = 0x0c, RTC_REG_D = 0x0d,
 	RTC_CENTURY = 0x32,
 };
 
 #define REG_B_SET	0x80
+#define REG_B_PIE	0x40
+#define REG_B_AIE	0x20
+#define REG_B_UIE	0x10
+#define REG_C_IRQF	0x80
+#define REG_C_PF	0x40
+#define REG_C_AF	0x20
+#define REG_C_UF	0x10
 #define REG_B_24H	0x02
 #define REG_B_BINARY	0x04
 #define REG_D_VRT	0x80
@@ -33,6 +46,9 @@ struct rtc {
 	int64_t offset;		/* guest time - host time, seconds */
 	bool held;		/* register B's SET: the clock is frozen at */
 	struct tm held_tm;	/* held_tm while the guest rewrites it */
+	time_t last_update;	/* guest second of the last update cycle */
+	int timer_fd;		/* timerfd for the interrupts, or -1 */
+	bool irq_high;		/* IRQ line asserted until C is read */
 	uint8_t index;
 	uint8_t cmos[CMOS_SIZE];
 };
@@ -166,6 +182,112 @@ static bool is_time_reg(unsigned reg)
 	}
 }
 
+/* Alarm bytes are in the time registers' format; 0xC0-0xFF is "any". */
+static bool alarm_field_matches(const struct rtc *r, unsigned alarm_reg,
+				unsigned time_reg)
+{
+	uint8_t a = r->cmos[alarm_reg];
+
+	return (a & 0xc0) == 0xc0 || a == read_time_reg(r, time_reg);
+}
+
+/* The update cycles since the last one set UF, and AF when the alarm
+ * matches the current second.  SET inhibits updates. */
+static void rtc_catch_up(struct rtc *r)
+{
+	time_t t;
+
+	if (r->held)
+		return;
+	t = r->now() + (time_t)r->offset;
+	if (t == r->last_update)
+		return;
+	r->last_update = t;
+	r->cmos[RTC_REG_C] |= REG_C_UF;
+	if (alarm_field_matches(r, RTC_SEC_ALARM, RTC_SEC) &&
+	    alarm_field_matches(r, RTC_MIN_ALARM, RTC_MIN) &&
+	    alarm_field_matches(r, RTC_HOUR_ALARM, RTC_HOUR))
+		r->cmos[RTC_REG_C] |= REG_C_AF;
+}
+
+/* IRQF: a flag is set whose interrupt is enabled (PIE/AIE/UIE in B line
+ * up with PF/AF/UF in C). */
+static bool rtc_irqf(const struct rtc *r)
+{
+	return r->cmos[RTC_REG_C] & r->cmos[RTC_REG_B] &
+	       (REG_C_PF | REG_C_AF | REG_C_UF);
+}
+
+/* The line rises with IRQF and stays up until register C is read. */
+static void rtc_update_irq(struct rtc *r)
+{
+	if (!rtc_irqf(r))
+		return;
+	r->cmos[RTC_REG_C] |= REG_C_IRQF;
+	if (!r->irq_high) {
+		r->irq_high = true;
+		hw_irq_set(&r->host, r->irq, true);
+	}
+}
+
+/* Register A's rate: 0 none, 1-2 256/128 Hz, 3-15 65536 >> rate Hz.
+ * Ticks closer than ~1 ms are merged (PF is a flag, not a count). */
+static uint64_t rtc_period_ns(uint8_t reg_a)
+{
+	unsigned rate = reg_a & 0x0f;
+	uint64_t hz;
+
+	if (!rate)
+		return 0;
+	hz = rate <= 2 ? 256u >> (rate - 1) : 65536u >> rate;
+	return 1000000000ULL / hz < 976562 ? 976562 : 1000000000ULL / hz;
+}
+
+/* Arms the timer for the next interrupt source the guest enabled: the
+ * periodic tick, or just past the next second (update and alarm). */
+static void rtc_rearm(struct rtc *r)
+{
+	uint8_t b = r->cmos[RTC_REG_B];
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	struct timespec now;
+	uint64_t ns = 0, p;
+
+	if (r->timer_fd < 0)
+		return;
+	if (!r->held && (b & (REG_B_UIE | REG_B_AIE))) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		ns = 1000000000ULL - (uint64_t)now.tv_nsec + 1000000;
+	}
+	p = (b & REG_B_PIE) ? rtc_period_ns(r->cmos[RTC_REG_A]) : 0;
+	if (p && (!ns || p < ns))
+		ns = p;
+	its.it_value.tv_sec = (time_t)(ns / 1000000000ULL);
+	its.it_value.tv_nsec = (long)(ns % 1000000000ULL);
+	if (timerfd_settime(r->timer_fd, 0, &its, NULL) < 0)
+		log_error("rtc: timerfd_settime: %s", strerror(errno));
+}
+
+void rtc_timer_fired(struct rtc *r)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->timer_fd >= 0 && read(r->timer_fd, &n, sizeof(n)) < 0)
+		n = 0;	/* EAGAIN: disarmed meanwhile; catch up anyway */
+	rtc_catch_up(r);
+	if ((r->cmos[RTC_REG_B] & REG_B_PIE) &&
+	    rtc_period_ns(r->cmos[RTC_REG_A]))
+		r->cmos[RTC_REG_C] |= REG_C_PF;
+	rtc_update_irq(r);
+	rtc_rearm(r);
+	pthread_mutex_unlock(&r->lock);
+}
+
+int rtc_timer_fd(const struct rtc *r)
+{
+	return r->timer_fd;
+}
+
 static uint8_t data_read(struct rtc *r, unsigned reg)
 {
 	uint8_t v;
@@ -176,8 +298,13 @@ static uint8_t data_read(struct rtc *r, unsigned reg)
 	case RTC_REG_A:
 		return r->cmos[reg] & 0x7f;	/* never update-in-progress */
 	case RTC_REG_C:
-		v = r->cmos[reg];
+		rtc_catch_up(r);
+		v = r->cmos[reg] | (rtc_irqf(r) ? REG_C_IRQF : 0);
 		r->cmos[reg] = 0;		/* read clears the flags */
+		if (r->irq_high) {
+			r->irq_high = false;
+			hw_irq_set(&r->host, r->irq, false);
+		}
 		return v;
 	case RTC_REG_D:
 		return REG_D_VRT;
@@ -195,9 +322,9 @@ static void data_write(struct rtc *r, unsigned reg, uint8_t v)
 	switch (reg) {
 	case RTC_REG_A:
 		r->cmos[reg] = v & 0x7f;
+		rtc_rearm(r);
 		break;
 	case RTC_REG_B:
-		/* Interrupt enables are accepted but no interrupts happen. */
 		if ((v & REG_B_SET) && !r->held) {
 			guest_tm(r, &r->held_tm);
 			r->held = true;
@@ -205,8 +332,11 @@ static void data_write(struct rtc *r, unsigned reg, uint8_t v)
 			r->held = false;
 			r->offset = (int64_t)timegm(&r->held_tm) -
 				    (int64_t)r->now();
+			r->last_update = r->now() + (time_t)r->offset;
 		}
 		r->cmos[reg] = v;
+		rtc_update_irq(r);	/* a flag already set, now enabled */
+		rtc_rearm(r);
 		break;
 	case RTC_REG_C:
 	case RTC_REG_D:
@@ -281,7 +411,17 @@ int rtc_create(struct rtc **out, const struct hw_host *host, unsigned irq,
 	r->now = now ? now : host_now;
 	r->cmos[RTC_REG_A] = 0x26;	/* 32.768 kHz time base, 1024 Hz rate */
 	r->cmos[RTC_REG_B] = REG_B_24H;	/* BCD, 24-hour */
+	r->last_update = r->now();
 	rtc_fill_memory(r, mem_below_4g, mem_above_4g);
+	r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+				     TFD_CLOEXEC);
+	if (r->timer_fd < 0) {
+		int err = errno;
+
+		pthread_mutex_destroy(&r->lock);
+		free(r);
+		return -err;
+	}
 	*out = r;
 	return 0;
 }
@@ -290,6 +430,8 @@ void rtc_destroy(struct rtc *r)
 {
 	if (!r)
 		return;
+	if (r->timer_fd >= 0)
+		close(r->timer_fd);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
 }

@@ -1,4 +1,5 @@
-/* MC146818 CMOS real-time clock and NVRAM at ports 0x70/0x71. */
+/* MC146818 CMOS real-time clock and NVRAM at ports 0x70/0x71, with
+ * update-ended, alarm and periodic interrupts on its IRQ line. */
 #ifndef VIREO_HW_RTC_H
 #define VIREO_HW_RTC_H
 
@@ -19,5 +20,11 @@ int rtc_create(struct rtc **out, const struct hw_host *host, unsigned irq,
 void rtc_destroy(struct rtc *rtc);
 int rtc_io(void *opaque, uint64_t offset, unsigned size, uint64_t *value,
 	   bool is_write);
+
+/* The RTC's timer: a timerfd, armed only while the guest has update,
+ * alarm or periodic interrupts enabled.  The owner's event loop watches
+ * it and calls rtc_timer_fired() (main thread) when it is readable. */
+int rtc_timer_fd(const struct rtc *rtc);
+void rtc_timer_fired(struct rtc *rtc);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/epoll.h>
 
 #include "hw/i8042.h"
 #include "hw/pm.h"
@@ -137,18 +138,29 @@ static int machine_load(struct machine *m, const struct machine_config *cfg)
 	return ret ?: x86_vcpu_boot(vm->vcpus[0].fd, &entry);
 }
 
+static void machine_on_rtc_timer(struct loop_source *src, uint32_t events)
+{
+	(void)events;
+	rtc_timer_fired(src->opaque);
+}
+
 int machine_create(struct machine *m, struct kvm *kvm,
-		   const struct machine_config *cfg, struct console *con)
+		   const struct machine_config *cfg, struct console *con,
+		   struct loop *loop)
 {
 	unsigned i;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
+	m->loop = loop;
+	m->rtc_timer.fd = -1;
 	ret = vm_create(&m->vm, kvm, cfg->memory, cfg->cpus);
 	if (ret)
 		return ret;
 	ret = machine_create_devices(m, con);
 	ret = ret ?: machine_map_devices(m);
+	ret = ret ?: loop_add(loop, &m->rtc_timer, rtc_timer_fd(m->rtc),
+			      EPOLLIN, machine_on_rtc_timer, m->rtc);
 	for (i = 0; !ret && i < cfg->cpus; i++)
 		ret = x86_vcpu_init(m->vm.vcpus[i].fd, kvm->cpuid, i, cfg->cpus);
 	ret = ret ?: machine_load(m, cfg);
@@ -161,6 +173,8 @@ int machine_create(struct machine *m, struct kvm *kvm,
 
 void machine_destroy(struct machine *m)
 {
+	if (m->loop)
+		loop_remove(m->loop, &m->rtc_timer);
 	vm_destroy(&m->vm);
 	if (m->pci)
 		pci_destroy(m->pci);

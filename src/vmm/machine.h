@@ -9,6 +9,7 @@
 
 #include "kvm/vm.h"
 #include "util/filemap.h"
+#include "util/loop.h"
 #include "x86/boot.h"
 
 struct serial;
@@ -32,14 +33,17 @@ struct machine {
 	struct i8042 *kbd;
 	struct pm *pm;
 	struct pci *pci;
+	struct loop *loop;		/* the main thread's, for timers */
+	struct loop_source rtc_timer;
 };
 
 struct console;
 
-/* Builds and loads the machine; vCPUs are not started.  Logs one line
- * and returns -errno on failure. */
+/* Builds and loads the machine; vCPUs are not started.  Device timers
+ * run on `loop`.  Logs one line and returns -errno on failure. */
 int machine_create(struct machine *m, struct kvm *kvm,
-		   const struct machine_config *cfg, struct console *con);
+		   const struct machine_config *cfg, struct console *con,
+		   struct loop *loop);
 void machine_destroy(struct machine *m);
 
 /* Exit counts by reason and port-I/O accesses by device. */

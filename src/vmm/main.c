@@ -123,7 +123,7 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 	struct vm *vm = &v->machine.vm;
 	enum vm_stop_reason reason;
 
-	if (machine_create(&v->machine, &v->kvm, cfg, &v->console))
+	if (machine_create(&v->machine, &v->kvm, cfg, &v->console, &v->loop))
 		return VM_STOP_ERROR;
 	console_attach(&v->console, v->machine.serial);
 	if (loop_add(&v->loop, &v->stop_src, vm->stop_efd, EPOLLIN,

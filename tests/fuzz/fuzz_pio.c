@@ -1,7 +1,8 @@
 /* Fuzz target: every legacy device model on a port-I/O bus, driven by a
  * sequence of guest accesses (the guest is hostile).  Each 8-byte record
  * is: port (16 bits), size selector, direction, value (32 bits); a record
- * with direction 2 offers host input to the UART instead, and one with
+ * with direction 2 offers host input to the UART (and fires the RTC's
+ * timer) instead, and one with
  * direction 3 is a write that KVM queued in the coalesced-I/O ring (its
  * length byte taken raw), replayed before the next read as a vCPU does. */
 #include <stdint.h>
@@ -118,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&value, data + i + 4, 4);
 		if (dir == 2) {
 			serial_receive(ser, data + i + 4, 4);
+			rtc_timer_fired(rtc);	/* and a tick of the RTC */
 			continue;
 		}
 		if (dir == 3) {

@@ -2,7 +2,8 @@
  * fake host clock: BCD and binary reads, 12-hour mode, setting the time
  * one field at a time and under register B's SET bit (as Linux's
  * mc146818_set_time does), invalid values, register C and D, the
- * memory-size bytes, and bad accesses. */
+ * memory-size bytes, bad accesses, and the update, alarm and periodic
+ * interrupts driven by the timer. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/timerfd.h>
 
 #include "fake_host.h"
 #include "hw/rtc.h"
@@ -185,6 +187,132 @@ static void test_bad_accesses(void **state)
 	assert_int_equal(fh.irq_calls, 0);
 }
 
+/* ---- interrupts ---- */
+
+static uint64_t timer_ns(void)
+{
+	struct itimerspec its;
+
+	assert_int_equal(timerfd_gettime(rtc_timer_fd(rtc), &its), 0);
+	return (uint64_t)its.it_value.tv_sec * 1000000000ULL +
+	       (uint64_t)its.it_value.tv_nsec;
+}
+
+static void test_no_interrupts_but_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(timer_ns(), 0);	/* nothing enabled: idle */
+	assert_int_equal(rd(0x0c), 0);
+	fake_now_value++;
+	/* A guest polling C sees the update without any interrupt. */
+	assert_int_equal(rd(0x0c), 0x10);
+	assert_int_equal(rd(0x0c), 0);
+	assert_int_equal(fh.irq_calls, 0);
+}
+
+static void test_update_interrupt(void **state)
+{
+	(void)state;
+	wr(0x0b, 0x02 | 0x10);			/* UIE */
+	assert_true(timer_ns() > 0 && timer_ns() <= 1001000000ULL);
+	fake_now_value++;
+	rtc_timer_fired(rtc);
+	assert_true(fh.level[8]);
+	assert_int_equal(fh.last_gsi, 8);
+	assert_true(timer_ns() > 0);		/* re-armed */
+	/* Reading C returns IRQF|UF, clears them and lowers the line. */
+	assert_int_equal(rd(0x0c), 0x90);
+	assert_false(fh.level[8]);
+	assert_int_equal(rd(0x0c), 0);
+	/* A timer that fires within the same second changes nothing. */
+	rtc_timer_fired(rtc);
+	assert_false(fh.level[8]);
+	/* Disabled again: the timer stops. */
+	wr(0x0b, 0x02);
+	assert_int_equal(timer_ns(), 0);
+}
+
+static void test_enable_with_flag_pending(void **state)
+{
+	(void)state;
+	fake_now_value++;
+	rtc_timer_fired(rtc);			/* UF set, UIE off */
+	assert_false(fh.level[8]);
+	wr(0x0b, 0x02 | 0x10);			/* enabling raises at once */
+	assert_true(fh.level[8]);
+	assert_int_equal(rd(0x0c), 0x90);
+}
+
+static void test_alarm_interrupt(void **state)
+{
+	(void)state;
+	/* Now 13:59:58; alarm at 14:00:00. */
+	wr(0x01, 0x00);
+	wr(0x03, 0x00);
+	wr(0x05, 0x14);
+	wr(0x0b, 0x02 | 0x20);			/* AIE */
+	assert_true(timer_ns() > 0);
+	fake_now_value++;
+	rtc_timer_fired(rtc);
+	assert_false(fh.level[8]);		/* 13:59:59: UF only */
+	assert_int_equal(rd(0x0c), 0x10);
+	fake_now_value++;
+	rtc_timer_fired(rtc);
+	assert_true(fh.level[8]);
+	assert_int_equal(rd(0x0c), 0x80 | 0x20 | 0x10);
+	/* Don't-care bytes (0xC0-0xFF): every second matches. */
+	wr(0x05, 0xff);
+	wr(0x03, 0xc0);
+	wr(0x01, 0xc5);
+	fake_now_value++;
+	rtc_timer_fired(rtc);
+	assert_int_equal(rd(0x0c), 0x80 | 0x20 | 0x10);
+}
+
+static void test_periodic_interrupt(void **state)
+{
+	uint64_t ns;
+
+	(void)state;
+	wr(0x0a, 0x26);				/* 1024 Hz */
+	wr(0x0b, 0x02 | 0x40);			/* PIE */
+	ns = timer_ns();
+	assert_true(ns > 900000 && ns <= 976563);
+	rtc_timer_fired(rtc);
+	assert_true(fh.level[8]);
+	assert_int_equal(rd(0x0c), 0x80 | 0x40);
+	/* 2 Hz, and 8192 Hz merged to about 1 ms. */
+	wr(0x0a, 0x2f);
+	ns = timer_ns();
+	assert_true(ns > 400000000 && ns <= 500000000);
+	wr(0x0a, 0x23);
+	ns = timer_ns();
+	assert_true(ns > 900000 && ns <= 976562);
+	/* Rate 0: no periodic ticks, and no flag. */
+	wr(0x0a, 0x20);
+	assert_int_equal(timer_ns(), 0);
+	rtc_timer_fired(rtc);
+	assert_int_equal(rd(0x0c) & 0x40, 0);
+}
+
+/* SET stops the update cycle: no UF while the guest sets the clock. */
+static void test_set_inhibits_updates(void **state)
+{
+	(void)state;
+	wr(0x0b, 0x02 | 0x10 | 0x80);
+	assert_int_equal(timer_ns(), 0);
+	fake_now_value += 5;
+	rtc_timer_fired(rtc);
+	assert_false(fh.level[8]);
+	assert_int_equal(rd(0x0c), 0);
+	wr(0x0b, 0x02 | 0x10);
+	assert_true(timer_ns() > 0);
+	assert_int_equal(rd(0x0c), 0);		/* the clock restarts now */
+	fake_now_value++;
+	rtc_timer_fired(rtc);
+	assert_int_equal(rd(0x0c), 0x90);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +328,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_registers_and_nvram,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_accesses, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_interrupts_but_flags,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_update_interrupt, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_enable_with_flag_pending,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alarm_interrupt, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_periodic_interrupt, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_set_inhibits_updates, setup,
 						teardown),
 	};
 
