@@ -70,7 +70,10 @@ static int machine_map_devices(struct machine *m)
 		}
 	}
 	/* Index latches: CONFIG_ADDRESS and the CMOS index.  Where KVM
-	 * cannot coalesce, each write simply exits as before. */
+	 * cannot coalesce, each write simply exits as before.  Writes in
+	 * these ranges take effect only at the next exit: a register with
+	 * an immediate effect (say a reset control at 0xCF9) must not be
+	 * put inside one. */
 	if (vm_coalesce_pio(&m->vm, X86_PORT_PCI_CONF, 4) ||
 	    vm_coalesce_pio(&m->vm, X86_PORT_RTC, 1))
 		log_info("coalesced port I/O unavailable: one exit per write");
