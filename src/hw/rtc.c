@@ -54,9 +54,15 @@ struct rtc {
 	uint8_t cmos[CMOS_SIZE];
 };
 
+/* Not time(NULL): that reads the coarse clock, which can still show the
+ * last second a few milliseconds (a tick, longer in a loaded guest) after
+ * the boundary our timer wakes for, and the update would be missed. */
 static time_t host_now(void)
 {
-	return time(NULL);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec;
 }
 
 static uint8_t to_bcd(unsigned v)
@@ -184,31 +190,47 @@ static bool is_time_reg(unsigned reg)
 }
 
 /* Alarm bytes are in the time registers' format; 0xC0-0xFF is "any". */
-static bool alarm_field_matches(const struct rtc *r, unsigned alarm_reg,
-				unsigned time_reg)
+static bool alarm_field_matches(uint8_t alarm, uint8_t now)
 {
-	uint8_t a = r->cmos[alarm_reg];
-
-	return (a & 0xc0) == 0xc0 || a == read_time_reg(r, time_reg);
+	return (alarm & 0xc0) == 0xc0 || alarm == now;
 }
 
+/* Does the alarm match guest second `t`? */
+static bool alarm_matches(const struct rtc *r, time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return alarm_field_matches(r->cmos[RTC_SEC_ALARM],
+				   encode(r, (unsigned)tm.tm_sec % 60)) &&
+	       alarm_field_matches(r->cmos[RTC_MIN_ALARM],
+				   encode(r, (unsigned)tm.tm_min)) &&
+	       alarm_field_matches(r->cmos[RTC_HOUR_ALARM],
+				   read_hour(r, tm.tm_hour));
+}
+
+/* Alarms are looked for in at most this many skipped seconds. */
+#define RTC_CATCH_UP_MAX 60
+
 /* The update cycles since the last one set UF, and AF when the alarm
- * matches the current second.  SET inhibits updates. */
+ * matched any of those seconds (a timer that fires late, or a guest that
+ * polls C seldom, must not skip it).  SET inhibits updates. */
 static void rtc_catch_up(struct rtc *r)
 {
-	time_t t;
+	time_t t, s;
 
 	if (r->held)
 		return;
 	t = r->now() + (time_t)r->offset;
 	if (t == r->last_update)
 		return;
+	s = t - r->last_update > RTC_CATCH_UP_MAX || t < r->last_update ?
+		    t : r->last_update + 1;
 	r->last_update = t;
 	r->cmos[RTC_REG_C] |= REG_C_UF;
-	if (alarm_field_matches(r, RTC_SEC_ALARM, RTC_SEC) &&
-	    alarm_field_matches(r, RTC_MIN_ALARM, RTC_MIN) &&
-	    alarm_field_matches(r, RTC_HOUR_ALARM, RTC_HOUR))
-		r->cmos[RTC_REG_C] |= REG_C_AF;
+	for (; s <= t; s++)
+		if (alarm_matches(r, s))
+			r->cmos[RTC_REG_C] |= REG_C_AF;
 }
 
 /* IRQF: a flag is set whose interrupt is enabled (PIE/AIE/UIE in B line

@@ -295,6 +295,26 @@ static void test_periodic_interrupt(void **state)
 	assert_int_equal(rd(0x0c) & 0x40, 0);
 }
 
+/* A timer that fires late (the update at 14:00:00 seen only at 14:00:02)
+ * must not lose the alarm: this lost the wakealarm in a loaded sandbox. */
+static void test_alarm_in_skipped_second(void **state)
+{
+	(void)state;
+	wr(0x01, 0x00);
+	wr(0x03, 0x00);
+	wr(0x05, 0x14);
+	wr(0x0b, 0x02 | 0x20);
+	fake_now_value += 4;			/* 13:59:58 -> 14:00:02 */
+	rtc_timer_fired(rtc);
+	assert_true(fh.level[8]);
+	assert_int_equal(rd(0x0c), 0x80 | 0x20 | 0x10);
+	/* Over a minute late: only the current second counts. */
+	fake_now_value += 24 * 3600 - 2;	/* next day, 14:00:00 */
+	fake_now_value += 90;			/* seen at 14:01:30 */
+	rtc_timer_fired(rtc);
+	assert_int_equal(rd(0x0c), 0x10);
+}
+
 /* SET stops the update cycle: no UF while the guest sets the clock. */
 static void test_set_inhibits_updates(void **state)
 {
@@ -341,6 +361,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_set_inhibits_updates, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_alarm_in_skipped_second,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
