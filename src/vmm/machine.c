@@ -17,6 +17,7 @@
 #include "x86/acpi.h"
 #include "x86/cpu.h"
 #include "x86/e820.h"
+#include "x86/kernel.h"
 #include "x86/layout.h"
 
 static int machine_create_devices(struct machine *m, struct console *con)
@@ -85,7 +86,8 @@ static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
 			       const struct e820_table *e820, uint64_t rsdp,
 			       struct x86_boot_entry *entry)
 {
-	struct bzimage k;
+	struct x86_kernel k;
+	const char *why = NULL;
 	int ret;
 
 	ret = filemap_map(cfg->kernel);
@@ -93,19 +95,19 @@ static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
 		ret = filemap_map(cfg->initrd);
 	if (ret)
 		goto out;
-	ret = bzimage_parse(cfg->kernel->data, cfg->kernel->size, &k);
+	ret = x86_kernel_parse(cfg->kernel->data, cfg->kernel->size, &k, &why);
 	if (ret) {
-		log_error("--kernel %s changed and is no longer a bzImage",
-			  cfg->kernel->path);
+		log_error("--kernel %s changed since start-up: %s",
+			  cfg->kernel->path, why ? why : strerror(-ret));
 		goto out;
 	}
-	ret = x86_boot_load(&vm->mem, &(struct x86_boot_args){
-		.kernel = &k, .initrd = cfg->initrd ? cfg->initrd->data : NULL,
-		.initrd_size = cfg->initrd ? cfg->initrd->size : 0,
-		.cmdline = cfg->cmdline, .e820 = e820, .rsdp_addr = rsdp }, entry);
+	ret = x86_kernel_load(&vm->mem, &k,
+			      cfg->initrd ? cfg->initrd->data : NULL,
+			      cfg->initrd ? cfg->initrd->size : 0,
+			      cfg->cmdline, e820, rsdp, entry);
 	if (ret == -E2BIG)
 		log_error("--cmdline is longer than this kernel accepts (%u)",
-			  k.hdr.cmdline_size);
+			  x86_kernel_cmdline_max(&k));
 	else if (ret)
 		log_error("cannot load the kernel: %s", strerror(-ret));
 out:

@@ -20,6 +20,7 @@
 #include "vmm/args.h"
 #include "vmm/console.h"
 #include "vmm/machine.h"
+#include "x86/kernel.h"
 
 #ifndef VIREO_VERSION
 #define VIREO_VERSION "0.1.0"
@@ -28,23 +29,20 @@
 enum { EXIT_OFF = 0, EXIT_HOST = 1, EXIT_RESET = 2, EXIT_CRASH = 3 };
 
 /* Opens and checks the kernel at start-up, so that a bad file is
- * reported before KVM is touched; the header copy in `k` stays valid. */
-static int load_kernel(const char *path, struct filemap *f, struct bzimage *k)
+ * reported before KVM is touched; what `k` holds of the headers stays
+ * valid (the file is unmapped again). */
+static int load_kernel(const char *path, struct filemap *f,
+		       struct x86_kernel *k)
 {
+	const char *why = NULL;
 	int ret = filemap_open(f, "--kernel", path);
 
 	ret = ret ?: filemap_map(f);
 	if (ret)
 		return ret;
-	ret = bzimage_parse(f->data, f->size, k);
-	if (ret == -ENOEXEC)
-		log_error("--kernel %s: not a bzImage (no Linux boot header)", path);
-	else if (ret == -ENOTSUP)
-		log_error("--kernel %s: boot protocol %u.%02u is too old (2.10+ "
-			  "needed)", path, k->hdr.version >> 8,
-			  k->hdr.version & 0xff);
-	else if (ret)
-		log_error("--kernel %s: corrupt bzImage header", path);
+	ret = x86_kernel_parse(f->data, f->size, k, &why);
+	if (ret)
+		log_error("--kernel %s: %s", path, why ? why : strerror(-ret));
 	filemap_unmap(f);
 	return ret;
 }
@@ -181,10 +179,10 @@ static int vmm_run(struct vmm *v, const struct machine_config *cfg)
 	return vmm_exit_status(v, r);
 }
 
-static int vmm_check_limits(struct vmm *v, const struct bzimage *k,
+static int vmm_check_limits(struct vmm *v, const struct x86_kernel *k,
 			    size_t initrd_size)
 {
-	uint64_t need = x86_boot_min_ram(k, initrd_size);
+	uint64_t need = x86_kernel_min_ram(k, initrd_size);
 
 	if (v->args.cpus > v->kvm.max_vcpus) {
 		log_error("--cpus %u: this host's KVM allows at most %u",
@@ -205,7 +203,7 @@ int main(int argc, char **argv)
 {
 	static struct vmm v;
 	struct filemap kfile = { .fd = -1 }, ifile = { .fd = -1 };
-	struct bzimage kernel;
+	struct x86_kernel kernel;
 	char err[256];
 	int status = EXIT_HOST;
 

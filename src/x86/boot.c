@@ -75,7 +75,7 @@ uint64_t x86_boot_min_ram(const struct bzimage *k, size_t initrd_size)
 	       align_up(initrd_size, PAGE_SIZE);
 }
 
-static int write_gdt(const struct gmem *mem, bool long_mode)
+int x86_write_gdt(const struct gmem *mem, bool long_mode)
 {
 	uint64_t gdt[GDT_ENTRIES] = {
 		0,
@@ -185,7 +185,7 @@ int x86_boot_load(const struct gmem *mem, const struct x86_boot_args *a,
 	ret = gmem_write(mem, e->kernel_addr, k->kernel, k->kernel_size);
 	ret = ret ?: place_initrd(mem, a, &e->initrd_addr);
 	ret = ret ?: write_cmdline(mem, k, a->cmdline);
-	ret = ret ?: write_gdt(mem, e->long_mode);
+	ret = ret ?: x86_write_gdt(mem, e->long_mode);
 	if (!ret && e->long_mode)
 		ret = write_page_tables(mem);
 	return ret ?: write_zero_page(mem, a, e);

@@ -38,7 +38,8 @@ struct x86_boot_args {
 struct x86_boot_entry {
 	bool long_mode;			/* 64-bit entry (XLF_KERNEL_64) */
 	uint64_t rip;
-	uint64_t zero_page;
+	uint64_t zero_page;		/* RSI at entry (bzImage) */
+	uint64_t start_info;		/* RBX at entry (PVH) */
 	uint64_t kernel_addr;
 	uint64_t initrd_addr;
 };
@@ -47,6 +48,9 @@ struct x86_boot_entry {
  * for the kernel and initrd; -EFAULT: layout outside RAM. */
 int x86_boot_load(const struct gmem *mem, const struct x86_boot_args *a,
 		  struct x86_boot_entry *entry);
+
+/* The boot GDT: flat code at 0x10 (64-bit or 32-bit), flat data at 0x18. */
+int x86_write_gdt(const struct gmem *mem, bool long_mode);
 
 /* The minimum RAM this kernel (plus initrd) needs, in bytes. */
 uint64_t x86_boot_min_ram(const struct bzimage *k, size_t initrd_size);

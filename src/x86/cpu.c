@@ -250,6 +250,7 @@ int x86_vcpu_boot(int fd, const struct x86_boot_entry *e)
 		.rflags = 0x2,
 		.rip = e->rip,
 		.rsi = e->zero_page,
+		.rbx = e->start_info,
 	};
 	int ret;
 

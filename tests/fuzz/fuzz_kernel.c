@@ -1,37 +1,41 @@
-/* Fuzz target: the bzImage parser and the boot loader (user input: the
- * --kernel file).  Whatever the header says, parsing and loading into a
- * small guest memory must neither crash nor write outside it. */
+/* Fuzz target: the --kernel file (user input): the front end that tells
+ * a bzImage from an ELF vmlinux with a PVH note, both parsers, and, when
+ * a file parses, loading it with an initrd into a small fake guest RAM,
+ * which must neither crash nor write outside it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/gmem.h"
-#include "x86/boot.h"
 #include "x86/e820.h"
+#include "x86/kernel.h"
+#include "x86/layout.h"
 
-#define FUZZ_RAM (32u << 20)
+#define RAM_SIZE (32u << 20)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t *ram;
-	struct bzimage k;
+	static void *ram;
+	struct x86_boot_entry e;
+	struct x86_kernel k;
+	struct e820_table t;
+	const char *why = NULL;
 	struct gmem mem;
-	struct e820_table e820;
-	struct x86_boot_entry entry;
-	static const uint8_t initrd[4096];
 
-	if (!ram)
-		ram = calloc(1, FUZZ_RAM);
-	if (bzimage_parse(data, size, &k))
+	if (!ram && !(ram = malloc(RAM_SIZE)))
+		abort();
+	if (x86_kernel_parse(data, size, &k, &why)) {
+		if (!why)
+			abort();	/* every refusal has a reason */
 		return 0;
-	gmem_layout(&mem, ram, FUZZ_RAM, 0xC0000000ULL, 0x100000000ULL);
-	if (e820_build(&e820, &mem))
-		return 0;
-	x86_boot_load(&mem, &(struct x86_boot_args){
-		.kernel = &k, .initrd = initrd, .initrd_size = sizeof(initrd),
-		.cmdline = "console=ttyS0", .e820 = &e820, .rsdp_addr = 0xE0000,
-	}, &entry);
+	}
+	gmem_layout(&mem, ram, RAM_SIZE, X86_MMIO_HOLE_START,
+		    X86_HIGH_MEM_START);
+	if (e820_build(&t, &mem))
+		abort();
+	x86_kernel_load(&mem, &k, data, size < 4096 ? size : 4096,
+			"console=ttyS0", &t, 0xe0000, &e);
 	return 0;
 }

@@ -1,0 +1,59 @@
+/* Kernel files: bzImage or PVH ELF, parsed and loaded (see kernel.h). */
+#include "x86/kernel.h"
+
+#include <errno.h>
+#include <string.h>
+
+int x86_kernel_parse(const void *buf, size_t len, struct x86_kernel *k,
+		     const char **why)
+{
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	ret = bzimage_parse(buf, len, &k->bz);
+	if (ret == -ENOTSUP)
+		*why = "boot protocol too old (2.10+ needed)";
+	else if (ret == -EINVAL)
+		*why = "corrupt bzImage header";
+	if (ret != -ENOEXEC)
+		return ret;
+	ret = elf_kernel_parse(buf, len, &k->elf);
+	k->pvh = ret == 0;
+	if (ret == -ENOEXEC)
+		*why = "neither a bzImage nor an ELF vmlinux";
+	else if (ret == -ENOTSUP)
+		*why = "an ELF file, but not an x86-64 kernel with a PVH entry "
+		       "note (CONFIG_PVH)";
+	else if (ret)
+		*why = "corrupt ELF headers or segments";
+	return ret;
+}
+
+uint64_t x86_kernel_min_ram(const struct x86_kernel *k, size_t initrd_size)
+{
+	return k->pvh ? pvh_min_ram(&k->elf, initrd_size)
+		      : x86_boot_min_ram(&k->bz, initrd_size);
+}
+
+unsigned x86_kernel_cmdline_max(const struct x86_kernel *k)
+{
+	if (k->pvh)
+		return 2047;
+	return k->bz.hdr.cmdline_size ? k->bz.hdr.cmdline_size : 255;
+}
+
+int x86_kernel_load(const struct gmem *mem, const struct x86_kernel *k,
+		    const void *initrd, size_t initrd_size,
+		    const char *cmdline, const struct e820_table *e820,
+		    uint64_t rsdp_addr, struct x86_boot_entry *entry)
+{
+	if (k->pvh)
+		return pvh_load(mem, &(struct pvh_args){
+			.kernel = &k->elf, .initrd = initrd,
+			.initrd_size = initrd_size, .cmdline = cmdline,
+			.e820 = e820, .rsdp_addr = rsdp_addr }, entry);
+	return x86_boot_load(mem, &(struct x86_boot_args){
+		.kernel = &k->bz, .initrd = initrd, .initrd_size = initrd_size,
+		.cmdline = cmdline, .e820 = e820, .rsdp_addr = rsdp_addr },
+		entry);
+}

@@ -1,0 +1,33 @@
+/* A guest kernel file, whichever way it boots: a bzImage through the
+ * Linux boot protocol (boot.h), or an uncompressed ELF vmlinux through
+ * its PVH entry (pvh.h).  One place decides which, and says why a file
+ * is neither. */
+#ifndef VIREO_X86_KERNEL_H
+#define VIREO_X86_KERNEL_H
+
+#include <stdbool.h>
+
+#include "x86/boot.h"
+#include "x86/pvh.h"
+
+struct x86_kernel {
+	bool pvh;			/* ELF vmlinux, PVH entry */
+	struct bzimage bz;
+	struct elf_kernel elf;
+};
+
+/* 0, or -errno with `*why` set to a short reason for the user. */
+int x86_kernel_parse(const void *buf, size_t len, struct x86_kernel *k,
+		     const char **why);
+
+uint64_t x86_kernel_min_ram(const struct x86_kernel *k, size_t initrd_size);
+/* The longest command line the kernel takes. */
+unsigned x86_kernel_cmdline_max(const struct x86_kernel *k);
+
+/* Loads it for either entry (errors as x86_boot_load and pvh_load). */
+int x86_kernel_load(const struct gmem *mem, const struct x86_kernel *k,
+		    const void *initrd, size_t initrd_size,
+		    const char *cmdline, const struct e820_table *e820,
+		    uint64_t rsdp_addr, struct x86_boot_entry *entry);
+
+#endif

@@ -1,0 +1,46 @@
+/* Direct boot of an uncompressed ELF vmlinux through its PVH entry point
+ * (the Xen PVH boot ABI that Linux implements with CONFIG_PVH): no
+ * decompressor, no real-mode setup.  The kernel file is parsed and its
+ * PT_LOAD segments placed; the entry gets a start-info block with the
+ * command line, the initrd as a module, the memory map and the RSDP.
+ * Pure memory work: unit-testable without KVM. */
+#ifndef VIREO_X86_PVH_H
+#define VIREO_X86_PVH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/gmem.h"
+#include "x86/boot.h"
+#include "x86/e820.h"
+
+struct elf_kernel {
+	const uint8_t *image;		/* the whole file */
+	size_t size;
+	uint32_t entry;			/* 32-bit PVH entry, physical */
+	uint64_t start, end;		/* physical extent of PT_LOAD */
+};
+
+/* -ENOEXEC: not an ELF file; -ENOTSUP: not a 64-bit x86 executable, or
+ * no PVH entry note; -EINVAL: headers contradict the file, or segments
+ * outside [1 MiB, 3 GiB). */
+int elf_kernel_parse(const void *buf, size_t len, struct elf_kernel *out);
+
+struct pvh_args {
+	const struct elf_kernel *kernel;
+	const void *initrd;		/* NULL: none */
+	size_t initrd_size;
+	const char *cmdline;
+	const struct e820_table *e820;
+	uint64_t rsdp_addr;		/* 0: none */
+};
+
+/* Fills `entry` for a 32-bit flat protected-mode start at the PVH entry
+ * with RBX at the start-info block.  -E2BIG: command line over 2047
+ * bytes; -ENOMEM: RAM too small; -EFAULT: layout outside RAM. */
+int pvh_load(const struct gmem *mem, const struct pvh_args *a,
+	     struct x86_boot_entry *entry);
+
+uint64_t pvh_min_ram(const struct elf_kernel *k, size_t initrd_size);
+
+#endif
