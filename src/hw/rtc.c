@@ -449,6 +449,49 @@ int rtc_create(struct rtc **out, const struct hw_host *host, unsigned irq,
 	return 0;
 }
 
+void rtc_save(struct rtc *r, struct rtc_state *s)
+{
+	pthread_mutex_lock(&r->lock);
+	s->valid = true;
+	s->offset = r->offset;
+	if (r->held)	/* reset while setting: keep what was written */
+		s->offset = (int64_t)timegm(&r->held_tm) - (int64_t)r->now();
+	memcpy(s->cmos, r->cmos, sizeof(s->cmos));
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* Bytes the new machine fills itself (memory sizes) or derives. */
+static bool rtc_byte_kept(unsigned i)
+{
+	static const uint8_t own[] = { RTC_REG_C, RTC_REG_D, 0x15, 0x16, 0x17,
+				       0x18, 0x30, 0x31, 0x34, 0x35, 0x5b,
+				       0x5c, 0x5d };
+	size_t k;
+
+	for (k = 0; k < sizeof(own); k++)
+		if (own[k] == i)
+			return false;
+	return true;
+}
+
+void rtc_restore(struct rtc *r, const struct rtc_state *s)
+{
+	unsigned i;
+
+	if (!s || !s->valid)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->offset = s->offset;
+	r->last_update = r->now() + (time_t)r->offset;
+	for (i = 0; i < CMOS_SIZE; i++)
+		if (rtc_byte_kept(i))
+			r->cmos[i] = s->cmos[i];
+	/* A reset clears SET and the interrupt and square-wave enables. */
+	r->cmos[RTC_REG_B] &= (uint8_t)~(REG_B_SET | REG_B_PIE | REG_B_AIE |
+					 REG_B_UIE | 0x08);
+	pthread_mutex_unlock(&r->lock);
+}
+
 void rtc_destroy(struct rtc *r)
 {
 	if (!r)

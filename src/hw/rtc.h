@@ -18,6 +18,20 @@ int rtc_create(struct rtc **out, const struct hw_host *host, unsigned irq,
 	       time_t (*now)(void), uint64_t mem_below_4g,
 	       uint64_t mem_above_4g);
 void rtc_destroy(struct rtc *rtc);
+
+/* What a PC's battery keeps across a reset: the time the guest set (as an
+ * offset from the host clock), the alarm, registers A and B (less the
+ * interrupt enables a reset clears), and the NVRAM.  The memory-size
+ * bytes are the new machine's. */
+struct rtc_state {
+	bool valid;
+	int64_t offset;
+	uint8_t cmos[128];
+};
+
+void rtc_save(struct rtc *rtc, struct rtc_state *s);
+/* Before the vCPUs start. */
+void rtc_restore(struct rtc *rtc, const struct rtc_state *s);
 int rtc_io(void *opaque, uint64_t offset, unsigned size, uint64_t *value,
 	   bool is_write);
 

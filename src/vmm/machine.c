@@ -166,6 +166,8 @@ int machine_create(struct machine *m, struct kvm *kvm,
 	ret = ret ?: machine_map_devices(m);
 	ret = ret ?: loop_add(loop, &m->rtc_timer, rtc_timer_fd(m->rtc),
 			      EPOLLIN, machine_on_rtc_timer, m->rtc);
+	if (!ret)
+		rtc_restore(m->rtc, cfg->cmos);
 	for (i = 0; !ret && i < cfg->cpus; i++)
 		ret = x86_vcpu_init(m->vm.vcpus[i].fd, kvm->cpuid, i, cfg->cpus);
 	ret = ret ?: machine_load(m, cfg);

@@ -14,6 +14,7 @@
 
 struct serial;
 struct rtc;
+struct rtc_state;
 struct i8042;
 struct pm;
 struct pci;
@@ -24,6 +25,7 @@ struct machine_config {
 	struct filemap *kernel;		/* mapped only while loading */
 	struct filemap *initrd;		/* NULL: none */
 	const char *cmdline;
+	const struct rtc_state *cmos;	/* kept across resets; may be NULL */
 };
 
 struct machine {

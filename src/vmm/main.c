@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kvm/kvm.h"
+#include "hw/rtc.h"
 #include "kvm/vcpu.h"
 #include "util/filemap.h"
 #include "util/log.h"
@@ -66,6 +67,7 @@ struct vmm {
 	struct console console;
 	struct machine machine;
 	struct loop_source sig_src, stop_src;
+	struct rtc_state cmos;		/* the RTC's battery, across resets */
 	int sigfd;
 	int signo;
 };
@@ -136,6 +138,7 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 	console_attach(&v->console, NULL);
 	if (v->args.stats)
 		machine_print_stats(&v->machine, stderr);
+	rtc_save(v->machine.rtc, &v->cmos);
 	machine_destroy(&v->machine);
 	return reason;
 }
@@ -232,7 +235,7 @@ int main(int argc, char **argv)
 		struct machine_config cfg = {
 			.cpus = v.args.cpus, .memory = v.args.memory,
 			.kernel = &kfile, .initrd = v.args.initrd ? &ifile : NULL,
-			.cmdline = v.args.cmdline,
+			.cmdline = v.args.cmdline, .cmos = &v.cmos,
 		};
 
 		status = vmm_run(&v, &cfg);

@@ -315,6 +315,41 @@ static void test_alarm_in_skipped_second(void **state)
 	assert_int_equal(rd(0x0c), 0x10);
 }
 
+/* A reset keeps what the battery keeps: the set time, NVRAM, alarm, the
+ * data mode; not the interrupt enables or the old machine's memory. */
+static void test_save_restore(void **state)
+{
+	struct hw_host host = fake_host_init(&fh);
+	struct rtc_state st = { 0 };
+	struct rtc *fresh;
+
+	(void)state;
+	wr(0x09, 0x30);				/* year 2030 */
+	wr(0x40, 0x5a);				/* NVRAM */
+	wr(0x01, 0x12);				/* alarm seconds */
+	wr(0x0b, 0x02 | 0x04 | 0x10);		/* binary, UIE */
+	rtc_save(rtc, &st);
+	assert_true(st.valid);
+	rtc_destroy(rtc);
+	assert_int_equal(rtc_create(&fresh, &host, 8, fake_now, 256ULL << 20,
+				    0), 0);
+	rtc = fresh;				/* teardown frees it */
+	rtc_restore(rtc, &st);
+	assert_int_equal(rd(0x09), 30);		/* binary now */
+	assert_int_equal(rd(0x08), 1);
+	assert_int_equal(rd(0x40), 0x5a);
+	assert_int_equal(rd(0x01), 0x12);
+	assert_int_equal(rd(0x0b), 0x02 | 0x04);	/* UIE cleared */
+	assert_int_equal(timer_ns(), 0);
+	assert_int_equal(rd(0x34) | rd(0x35) << 8, (256 - 16) << 4);
+	assert_int_equal(rd(0x5b), 0);
+	/* Nothing saved: power-on state. */
+	rtc_restore(rtc, NULL);
+	st.valid = false;
+	rtc_restore(rtc, &st);
+	assert_int_equal(rd(0x40), 0x5a);
+}
+
 /* SET stops the update cycle: no UF while the guest sets the clock. */
 static void test_set_inhibits_updates(void **state)
 {
@@ -363,6 +398,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_alarm_in_skipped_second,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_restore, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
