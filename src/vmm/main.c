@@ -12,8 +12,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "kvm/kvm.h"
 #include "hw/rtc.h"
+#include "kvm/kvm.h"
 #include "kvm/vcpu.h"
 #include "util/filemap.h"
 #include "util/log.h"
