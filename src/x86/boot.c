@@ -11,7 +11,6 @@
 #define HDRS_MAGIC		0x53726448	/* "HdrS" */
 #define BOOT_FLAG		0xaa55
 #define MIN_PROTOCOL		0x020a
-#define PAGE_SIZE		4096ULL
 #define GDT_ENTRIES		4
 
 /* Trust boundary: the kernel file is user input. */
@@ -69,10 +68,15 @@ static uint64_t kernel_end(const struct bzimage *k)
 	return k->hdr.pref_address + k->hdr.init_size;
 }
 
+uint64_t x86_min_ram(uint64_t kernel_end, size_t initrd_size)
+{
+	return align_up(kernel_end, X86_PAGE_SIZE) +
+	       align_up(initrd_size, X86_PAGE_SIZE);
+}
+
 uint64_t x86_boot_min_ram(const struct bzimage *k, size_t initrd_size)
 {
-	return align_up(kernel_end(k), PAGE_SIZE) +
-	       align_up(initrd_size, PAGE_SIZE);
+	return x86_min_ram(kernel_end(k), initrd_size);
 }
 
 int x86_write_gdt(const struct gmem *mem, bool long_mode)
@@ -92,18 +96,18 @@ int x86_write_gdt(const struct gmem *mem, bool long_mode)
 /* Identity-map the first 4 GiB with 2 MiB pages. */
 static int write_page_tables(const struct gmem *mem)
 {
-	uint64_t *pml4 = gmem_ptr(mem, X86_PML4_ADDR, PAGE_SIZE);
-	uint64_t *pdpt = gmem_ptr(mem, X86_PDPT_ADDR, PAGE_SIZE);
-	uint64_t *pd = gmem_ptr(mem, X86_PD_ADDR, 4 * PAGE_SIZE);
+	uint64_t *pml4 = gmem_ptr(mem, X86_PML4_ADDR, X86_PAGE_SIZE);
+	uint64_t *pdpt = gmem_ptr(mem, X86_PDPT_ADDR, X86_PAGE_SIZE);
+	uint64_t *pd = gmem_ptr(mem, X86_PD_ADDR, 4 * X86_PAGE_SIZE);
 	unsigned i;
 
 	if (!pml4 || !pdpt || !pd)
 		return -EFAULT;
-	memset(pml4, 0, PAGE_SIZE);
-	memset(pdpt, 0, PAGE_SIZE);
+	memset(pml4, 0, X86_PAGE_SIZE);
+	memset(pdpt, 0, X86_PAGE_SIZE);
 	pml4[0] = X86_PDPT_ADDR | 0x3;		/* present, writable */
 	for (i = 0; i < 4; i++)
-		pdpt[i] = (X86_PD_ADDR + i * PAGE_SIZE) | 0x3;
+		pdpt[i] = (X86_PD_ADDR + i * X86_PAGE_SIZE) | 0x3;
 	for (i = 0; i < 4 * 512; i++)
 		pd[i] = ((uint64_t)i << 21) | 0x83;	/* 2 MiB page */
 	return 0;
@@ -113,7 +117,7 @@ static int place_initrd(const struct gmem *mem, const struct x86_boot_args *a,
 			uint64_t *addr)
 {
 	const struct bzimage *k = a->kernel;
-	uint64_t top = mem->low_size, lowest = align_up(kernel_end(k), PAGE_SIZE);
+	uint64_t top = mem->low_size, lowest = align_up(kernel_end(k), X86_PAGE_SIZE);
 
 	*addr = 0;
 	if (!a->initrd || a->initrd_size == 0)
@@ -122,19 +126,23 @@ static int place_initrd(const struct gmem *mem, const struct x86_boot_args *a,
 		top = (uint64_t)k->hdr.initrd_addr_max + 1;
 	if (a->initrd_size > top || top - a->initrd_size < lowest)
 		return -ENOMEM;
-	*addr = (top - a->initrd_size) & ~(PAGE_SIZE - 1);
+	*addr = (top - a->initrd_size) & ~(X86_PAGE_SIZE - 1);
 	return gmem_write(mem, *addr, a->initrd, a->initrd_size);
+}
+
+unsigned x86_boot_cmdline_max(const struct bzimage *k)
+{
+	uint64_t max = k->hdr.cmdline_size ? k->hdr.cmdline_size : 255;
+
+	return (unsigned)(max < X86_CMDLINE_MAX - 1 ? max : X86_CMDLINE_MAX - 1);
 }
 
 static int write_cmdline(const struct gmem *mem, const struct bzimage *k,
 			 const char *cmdline)
 {
 	size_t len = cmdline ? strlen(cmdline) : 0;
-	uint64_t max = k->hdr.cmdline_size ? k->hdr.cmdline_size : 255;
 
-	if (max > X86_CMDLINE_MAX - 1)
-		max = X86_CMDLINE_MAX - 1;
-	if (len > max)
+	if (len > x86_boot_cmdline_max(k))
 		return -E2BIG;
 	return gmem_write(mem, X86_CMDLINE_ADDR, cmdline ? cmdline : "",
 			  len + 1);

@@ -54,5 +54,12 @@ int x86_write_gdt(const struct gmem *mem, bool long_mode);
 
 /* The minimum RAM this kernel (plus initrd) needs, in bytes. */
 uint64_t x86_boot_min_ram(const struct bzimage *k, size_t initrd_size);
+/* The same for any kernel ending at `kernel_end`, with the initrd in
+ * whole pages above it (both boot paths place it so). */
+uint64_t x86_min_ram(uint64_t kernel_end, size_t initrd_size);
+
+/* The longest command line this bzImage takes (its cmdline_size, or
+ * 255 for old kernels, within our command-line buffer). */
+unsigned x86_boot_cmdline_max(const struct bzimage *k);
 
 #endif

@@ -37,9 +37,7 @@ uint64_t x86_kernel_min_ram(const struct x86_kernel *k, size_t initrd_size)
 
 unsigned x86_kernel_cmdline_max(const struct x86_kernel *k)
 {
-	if (k->pvh)
-		return 2047;
-	return k->bz.hdr.cmdline_size ? k->bz.hdr.cmdline_size : 255;
+	return k->pvh ? PVH_CMDLINE_MAX : x86_boot_cmdline_max(&k->bz);
 }
 
 int x86_kernel_load(const struct gmem *mem, const struct x86_kernel *k,

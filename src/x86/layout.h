@@ -3,6 +3,8 @@
 #ifndef VIREO_X86_LAYOUT_H
 #define VIREO_X86_LAYOUT_H
 
+#define X86_PAGE_SIZE		4096ULL
+
 /* Low memory used by the boot path (all below the 640 KiB line). */
 #define X86_GDT_ADDR		0x0500ULL
 #define X86_ZERO_PAGE_ADDR	0x7000ULL	/* struct boot_params */

@@ -7,10 +7,8 @@
 
 #include "x86/layout.h"
 
-#define PAGE_SIZE		4096ULL
 #define NOTE_PHYS32_ENTRY	18		/* XEN_ELFNOTE_PHYS32_ENTRY */
 #define START_INFO_MAGIC	0x336ec578u
-#define CMDLINE_MAX		2047		/* Linux's COMMAND_LINE_SIZE - 1 */
 
 /* The PVH boot ABI's structures (version 1), as the guest reads them. */
 struct pvh_start_info {
@@ -128,14 +126,9 @@ int elf_kernel_parse(const void *buf, size_t len, struct elf_kernel *out)
 	return 0;
 }
 
-static uint64_t align_up(uint64_t v, uint64_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
 uint64_t pvh_min_ram(const struct elf_kernel *k, size_t initrd_size)
 {
-	return align_up(k->end, PAGE_SIZE) + align_up(initrd_size, PAGE_SIZE);
+	return x86_min_ram(k->end, initrd_size);
 }
 
 /* Copy each PT_LOAD segment and zero its tail (.bss). */
@@ -200,13 +193,13 @@ int pvh_load(const struct gmem *mem, const struct pvh_args *a,
 	int ret;
 
 	memset(e, 0, sizeof(*e));
-	if (len > CMDLINE_MAX)
+	if (len > PVH_CMDLINE_MAX)
 		return -E2BIG;
 	if (a->initrd_size > UINT32_MAX || pvh_min_ram(k, a->initrd_size) > top)
 		return -ENOMEM;
 	ret = load_segments(mem, k);
 	if (!ret && a->initrd && a->initrd_size) {
-		initrd = (top - a->initrd_size) & ~(PAGE_SIZE - 1);
+		initrd = (top - a->initrd_size) & ~(X86_PAGE_SIZE - 1);
 		ret = gmem_write(mem, initrd, a->initrd, a->initrd_size);
 	}
 	ret = ret ?: gmem_write(mem, X86_CMDLINE_ADDR, a->cmdline ? a->cmdline

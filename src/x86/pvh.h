@@ -26,6 +26,9 @@ struct elf_kernel {
  * outside [1 MiB, 3 GiB). */
 int elf_kernel_parse(const void *buf, size_t len, struct elf_kernel *out);
 
+/* Linux's COMMAND_LINE_SIZE - 1: nothing in the PVH ABI says more. */
+#define PVH_CMDLINE_MAX 2047
+
 struct pvh_args {
 	const struct elf_kernel *kernel;
 	const void *initrd;		/* NULL: none */
@@ -36,8 +39,9 @@ struct pvh_args {
 };
 
 /* Fills `entry` for a 32-bit flat protected-mode start at the PVH entry
- * with RBX at the start-info block.  -E2BIG: command line over 2047
- * bytes; -ENOMEM: RAM too small; -EFAULT: layout outside RAM. */
+ * with RBX at the start-info block.  -E2BIG: command line over
+ * PVH_CMDLINE_MAX bytes; -ENOMEM: RAM too small; -EFAULT: layout
+ * outside RAM. */
 int pvh_load(const struct gmem *mem, const struct pvh_args *a,
 	     struct x86_boot_entry *entry);
 
