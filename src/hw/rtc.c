@@ -29,6 +29,7 @@ enum {
 #define REG_B_PIE	0x40
 #define REG_B_AIE	0x20
 #define REG_B_UIE	0x10
+#define REG_B_SQWE	0x08
 #define REG_C_IRQF	0x80
 #define REG_C_PF	0x40
 #define REG_C_AF	0x20
@@ -50,9 +51,13 @@ struct rtc {
 	time_t last_update;	/* guest second of the last update cycle */
 	int timer_fd;		/* timerfd for the interrupts, or -1 */
 	bool irq_high;		/* IRQ line asserted until C is read */
+	uint64_t mem_below_4g, mem_above_4g;	/* for the CMOS size bytes */
 	uint8_t index;
 	uint8_t cmos[CMOS_SIZE];
 };
+
+_Static_assert(sizeof(((struct rtc_state *)0)->cmos) == CMOS_SIZE,
+	       "rtc_state keeps the whole CMOS");
 
 /* Not time(NULL): that reads the coarse clock, which can still show the
  * last second a few milliseconds (a tick, longer in a loaded guest) after
@@ -88,9 +93,23 @@ static int decode(const struct rtc *r, uint8_t v)
 	return (r->cmos[RTC_REG_B] & REG_B_BINARY) ? v : from_bcd(v);
 }
 
+/* The guest's current second (running clock). */
+static time_t guest_now(const struct rtc *r)
+{
+	return r->now() + (time_t)r->offset;
+}
+
+/* The offset that makes the held time (SET) the guest's current one. */
+static int64_t held_offset(const struct rtc *r)
+{
+	struct tm tm = r->held_tm;
+
+	return (int64_t)timegm(&tm) - (int64_t)r->now();
+}
+
 static void guest_tm(const struct rtc *r, struct tm *tm)
 {
-	time_t t = r->now() + (time_t)r->offset;
+	time_t t = guest_now(r);
 
 	if (r->held) {
 		*tm = r->held_tm;
@@ -221,7 +240,7 @@ static void rtc_catch_up(struct rtc *r)
 
 	if (r->held)
 		return;
-	t = r->now() + (time_t)r->offset;
+	t = guest_now(r);
 	if (t == r->last_update)
 		return;
 	s = t - r->last_update > RTC_CATCH_UP_MAX || t < r->last_update ?
@@ -258,12 +277,13 @@ static void rtc_update_irq(struct rtc *r)
 static uint64_t rtc_period_ns(uint8_t reg_a)
 {
 	unsigned rate = reg_a & 0x0f;
-	uint64_t hz;
+	uint64_t hz, ns;
 
 	if (!rate)
 		return 0;
 	hz = rate <= 2 ? 256u >> (rate - 1) : 65536u >> rate;
-	return 1000000000ULL / hz < 976562 ? 976562 : 1000000000ULL / hz;
+	ns = 1000000000ULL / hz;
+	return ns < 976562 ? 976562 : ns;
 }
 
 /* Arms the timer for the next interrupt source the guest enabled: the
@@ -352,10 +372,9 @@ static void data_write(struct rtc *r, unsigned reg, uint8_t v)
 			guest_tm(r, &r->held_tm);
 			r->held = true;
 		} else if (!(v & REG_B_SET) && r->held) {
+			r->offset = held_offset(r);
 			r->held = false;
-			r->offset = (int64_t)timegm(&r->held_tm) -
-				    (int64_t)r->now();
-			r->last_update = r->now() + (time_t)r->offset;
+			r->last_update = guest_now(r);
 		}
 		r->cmos[reg] = v;
 		rtc_update_irq(r);	/* a flag already set, now enabled */
@@ -403,8 +422,10 @@ static void set_word(uint8_t *cmos, unsigned reg, uint64_t v)
 	cmos[reg + 1] = (uint8_t)(v >> 8);
 }
 
-static void rtc_fill_memory(struct rtc *r, uint64_t below, uint64_t above)
+/* The memory-size bytes firmware keeps in CMOS, for this machine. */
+static void rtc_fill_memory(struct rtc *r)
 {
+	uint64_t below = r->mem_below_4g, above = r->mem_above_4g;
 	uint64_t ext_kb = below > (1 << 20) ? (below - (1 << 20)) >> 10 : 0;
 	uint64_t over16 = below > (16 << 20) ? (below - (16 << 20)) >> 16 : 0;
 	uint64_t high = above >> 16;
@@ -435,7 +456,9 @@ int rtc_create(struct rtc **out, const struct hw_host *host, unsigned irq,
 	r->cmos[RTC_REG_A] = 0x26;	/* 32.768 kHz time base, 1024 Hz rate */
 	r->cmos[RTC_REG_B] = REG_B_24H;	/* BCD, 24-hour */
 	r->last_update = r->now();
-	rtc_fill_memory(r, mem_below_4g, mem_above_4g);
+	r->mem_below_4g = mem_below_4g;
+	r->mem_above_4g = mem_above_4g;
+	rtc_fill_memory(r);
 	r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
 				     TFD_CLOEXEC);
 	if (r->timer_fd < 0) {
@@ -453,42 +476,26 @@ void rtc_save(struct rtc *r, struct rtc_state *s)
 {
 	pthread_mutex_lock(&r->lock);
 	s->valid = true;
-	s->offset = r->offset;
-	if (r->held)	/* reset while setting: keep what was written */
-		s->offset = (int64_t)timegm(&r->held_tm) - (int64_t)r->now();
+	/* Reset while setting: keep what was written. */
+	s->offset = r->held ? held_offset(r) : r->offset;
 	memcpy(s->cmos, r->cmos, sizeof(s->cmos));
 	pthread_mutex_unlock(&r->lock);
 }
 
-/* Bytes the new machine fills itself (memory sizes) or derives. */
-static bool rtc_byte_kept(unsigned i)
-{
-	static const uint8_t own[] = { RTC_REG_C, RTC_REG_D, 0x15, 0x16, 0x17,
-				       0x18, 0x30, 0x31, 0x34, 0x35, 0x5b,
-				       0x5c, 0x5d };
-	size_t k;
-
-	for (k = 0; k < sizeof(own); k++)
-		if (own[k] == i)
-			return false;
-	return true;
-}
-
 void rtc_restore(struct rtc *r, const struct rtc_state *s)
 {
-	unsigned i;
-
 	if (!s || !s->valid)
 		return;
 	pthread_mutex_lock(&r->lock);
 	r->offset = s->offset;
-	r->last_update = r->now() + (time_t)r->offset;
-	for (i = 0; i < CMOS_SIZE; i++)
-		if (rtc_byte_kept(i))
-			r->cmos[i] = s->cmos[i];
-	/* A reset clears SET and the interrupt and square-wave enables. */
+	r->last_update = guest_now(r);
+	memcpy(r->cmos, s->cmos, sizeof(r->cmos));
+	/* A reset clears the flags, SET and the interrupt and square-wave
+	 * enables; the memory sizes are this machine's. */
+	r->cmos[RTC_REG_C] = 0;
 	r->cmos[RTC_REG_B] &= (uint8_t)~(REG_B_SET | REG_B_PIE | REG_B_AIE |
-					 REG_B_UIE | 0x08);
+					 REG_B_UIE | REG_B_SQWE);
+	rtc_fill_memory(r);
 	pthread_mutex_unlock(&r->lock);
 }
 
