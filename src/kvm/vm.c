@@ -73,19 +73,16 @@ static void *align_mapping(void *p, uint64_t size)
 
 static int vm_alloc_ram(struct vm *vm, uint64_t size)
 {
-	uint64_t top;
+	uint64_t limit = 1ULL << vm_phys_bits(vm->kvm);
 	void *p;
 	int ret;
 
-	/* Checked before any arithmetic on it: a size near 2^64 (the user
-	 * may type one) would wrap the layout and the alignment slack. */
-	top = size > (1ULL << vm_phys_bits(vm->kvm)) ? UINT64_MAX : 0;
-	if (!top) {
+	/* The size is checked before any arithmetic on it: near 2^64 (the
+	 * user may type one) it would wrap the layout and alignment slack. */
+	if (size <= limit)
 		gmem_layout(&vm->mem, NULL, size, X86_MMIO_HOLE_START,
 			    X86_HIGH_MEM_START);
-		top = gmem_top(&vm->mem);
-	}
-	if (top > (1ULL << vm_phys_bits(vm->kvm))) {
+	if (size > limit || gmem_top(&vm->mem) > limit) {
 		log_error("--memory %llu MiB is more than the guest can address",
 			  (unsigned long long)(size >> 20));
 		return -ERANGE;

@@ -28,14 +28,12 @@ const char *x86_virt_ext_name(uint32_t leaf1_ecx, uint32_t max_ext,
 
 const char *x86_host_virt_ext(void)
 {
-	unsigned a, b, c1 = 0, c2 = 0, d, max_ext;
+	unsigned a, b, d, c1 = 0, c2 = 0;
 
-	if (!__get_cpuid(1, &a, &b, &c1, &d))
-		c1 = 0;
-	max_ext = __get_cpuid_max(0x80000000, NULL);
-	if (max_ext >= 0x80000001 && !__get_cpuid(0x80000001, &a, &b, &c2, &d))
-		c2 = 0;
-	return x86_virt_ext_name(c1, max_ext, c2);
+	/* __get_cpuid leaves the outputs alone for a leaf the CPU lacks. */
+	__get_cpuid(1, &a, &b, &c1, &d);
+	__get_cpuid(0x80000001, &a, &b, &c2, &d);
+	return x86_virt_ext_name(c1, __get_cpuid_max(0x80000000, NULL), c2);
 }
 
 unsigned x86_core_shift(unsigned ncpus)
