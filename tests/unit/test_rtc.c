@@ -243,14 +243,19 @@ static void test_enable_with_flag_pending(void **state)
 	assert_int_equal(rd(0x0c), 0x90);
 }
 
-static void test_alarm_interrupt(void **state)
+/* The clock reads 13:59:58: an alarm at 14:00:00, its interrupt on. */
+static void alarm_at_14h(void)
 {
-	(void)state;
-	/* Now 13:59:58; alarm at 14:00:00. */
 	wr(0x01, 0x00);
 	wr(0x03, 0x00);
 	wr(0x05, 0x14);
-	wr(0x0b, 0x02 | 0x20);			/* AIE */
+	wr(0x0b, 0x02 | 0x20);			/* 24-hour BCD, AIE */
+}
+
+static void test_alarm_interrupt(void **state)
+{
+	(void)state;
+	alarm_at_14h();
 	assert_true(timer_ns() > 0);
 	fake_now_value++;
 	rtc_timer_fired(rtc);
@@ -300,10 +305,7 @@ static void test_periodic_interrupt(void **state)
 static void test_alarm_in_skipped_second(void **state)
 {
 	(void)state;
-	wr(0x01, 0x00);
-	wr(0x03, 0x00);
-	wr(0x05, 0x14);
-	wr(0x0b, 0x02 | 0x20);
+	alarm_at_14h();
 	fake_now_value += 4;			/* 13:59:58 -> 14:00:02 */
 	rtc_timer_fired(rtc);
 	assert_true(fh.level[8]);
