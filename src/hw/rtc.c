@@ -50,6 +50,7 @@ struct rtc {
 	struct tm held_tm;	/* held_tm while the guest rewrites it */
 	time_t last_update;	/* guest second of the last update cycle */
 	int timer_fd;		/* timerfd for the interrupts, or -1 */
+	uint64_t armed_ns;	/* what rtc_rearm() last armed it for, 0 idle */
 	bool irq_high;		/* IRQ line asserted until C is read */
 	uint64_t mem_below_4g, mem_above_4g;	/* for the CMOS size bytes */
 	uint8_t index;
@@ -306,8 +307,11 @@ static void rtc_rearm(struct rtc *r)
 		ns = p;
 	its.it_value.tv_sec = (time_t)(ns / 1000000000ULL);
 	its.it_value.tv_nsec = (long)(ns % 1000000000ULL);
-	if (timerfd_settime(r->timer_fd, 0, &its, NULL) < 0)
+	if (timerfd_settime(r->timer_fd, 0, &its, NULL) < 0) {
 		log_error("rtc: timerfd_settime: %s", strerror(errno));
+		ns = 0;
+	}
+	r->armed_ns = ns;
 }
 
 void rtc_timer_fired(struct rtc *r)
@@ -329,6 +333,16 @@ void rtc_timer_fired(struct rtc *r)
 int rtc_timer_fd(const struct rtc *r)
 {
 	return r->timer_fd;
+}
+
+uint64_t rtc_timer_armed_ns(struct rtc *r)
+{
+	uint64_t ns;
+
+	pthread_mutex_lock(&r->lock);
+	ns = r->armed_ns;
+	pthread_mutex_unlock(&r->lock);
+	return ns;
 }
 
 static uint8_t data_read(struct rtc *r, unsigned reg)

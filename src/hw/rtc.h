@@ -39,6 +39,9 @@ int rtc_io(void *opaque, uint64_t offset, unsigned size, uint64_t *value,
  * alarm or periodic interrupts enabled.  The owner's event loop watches
  * it and calls rtc_timer_fired() (main thread) when it is readable. */
 int rtc_timer_fd(const struct rtc *rtc);
+/* The delay the timer was last armed with (0: idle); for tests, since the
+ * timerfd's own remaining time shrinks as the clock runs. */
+uint64_t rtc_timer_armed_ns(struct rtc *rtc);
 void rtc_timer_fired(struct rtc *rtc);
 
 #endif
