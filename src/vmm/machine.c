@@ -48,8 +48,8 @@ static int machine_map_devices(struct machine *m)
 		void *dev;
 		const char *name;
 	} map[] = {
-		{ X86_PORT_I8042_DATA, 1, i8042_data_io, m->kbd, "i8042" },
-		{ X86_PORT_I8042_CMD, 1, i8042_cmd_io, m->kbd, "i8042" },
+		{ X86_PORT_I8042_DATA, 1, i8042_data_io, m->kbd, "i8042-data" },
+		{ X86_PORT_I8042_CMD, 1, i8042_cmd_io, m->kbd, "i8042-cmd" },
 		{ X86_PORT_RTC, 2, rtc_io, m->rtc, "rtc" },
 		{ X86_PORT_COM1, 8, serial_io, m->serial, "com1" },
 		{ X86_PORT_PM1_EVT, 4, pm_evt_io, m->pm, "pm1-evt" },

@@ -100,8 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    pm_create(&pm, &host, X86_IRQ_SCI, X86_S5_SLP_TYP, fake_clock) ||
 	    pci_create(&pci))
 		abort();
-	bus_register(&bus, X86_PORT_I8042_DATA, 1, i8042_data_io, kbd, "i8042");
-	bus_register(&bus, X86_PORT_I8042_CMD, 1, i8042_cmd_io, kbd, "i8042");
+	bus_register(&bus, X86_PORT_I8042_DATA, 1, i8042_data_io, kbd, "i8042-data");
+	bus_register(&bus, X86_PORT_I8042_CMD, 1, i8042_cmd_io, kbd, "i8042-cmd");
 	bus_register(&bus, X86_PORT_RTC, 2, rtc_io, rtc, "rtc");
 	bus_register(&bus, X86_PORT_COM1, 8, serial_io, ser, "com1");
 	bus_register(&bus, X86_PORT_PM1_EVT, 4, pm_evt_io, pm, "pm1-evt");
