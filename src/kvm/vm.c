@@ -151,12 +151,11 @@ static int vm_create_vcpus(struct vm *vm)
 	return 0;
 }
 
-int vm_create(struct vm *vm, struct kvm *kvm, uint64_t mem_size,
-	      unsigned ncpus)
+static int vm_init(struct vm *vm, struct kvm *kvm, uint64_t mem_size,
+		   unsigned ncpus)
 {
 	int ret;
 
-	memset(vm, 0, sizeof(*vm));
 	vm->kvm = kvm;
 	vm->ncpus = ncpus;
 	vm->host = (struct hw_host){ vm_host_irq_set, vm_host_power, vm };
@@ -197,10 +196,29 @@ err_efd:
 	return ret;
 }
 
+int vm_create(struct vm **out, struct kvm *kvm, uint64_t mem_size,
+	      unsigned ncpus)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	int ret;
+
+	if (!vm)
+		return -ENOMEM;
+	ret = vm_init(vm, kvm, mem_size, ncpus);
+	if (ret) {
+		free(vm);
+		return ret;
+	}
+	*out = vm;
+	return 0;
+}
+
 void vm_destroy(struct vm *vm)
 {
 	unsigned i;
 
+	if (!vm)
+		return;
 	for (i = 0; i < vm->ncpus && vm->vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
@@ -211,8 +229,8 @@ void vm_destroy(struct vm *vm)
 	close(vm->fd);
 	if (vm->mem_map)
 		munmap(vm->mem_map, vm->mem_map_len);
-	vm->mem_map = NULL;
 	close(vm->stop_efd);
+	free(vm);
 }
 
 int vm_start(struct vm *vm)

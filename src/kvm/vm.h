@@ -1,12 +1,15 @@
 /* struct vm: everything one guest owns on the KVM side: the VM fd, guest
  * RAM and its memslots, the port-I/O and MMIO buses, the vCPUs, the
  * in-kernel irqchip and PIT, and the stop request that ends a run.
- * Nothing here is process-global. */
+ * Nothing here is process-global.  Its inside is kvm/'s alone (the
+ * other layers use the functions below): the definition is compiled
+ * only with -DVIREO_KVM_INTERNAL, which only src/kvm gets. */
 #ifndef VIREO_KVM_VM_H
 #define VIREO_KVM_VM_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hw/host.h"
 #include "kvm/coalesced.h"
@@ -27,6 +30,9 @@ enum vm_stop_reason {
 	VM_STOP_ERROR,		/* host-side failure */
 };
 
+struct vm;
+
+#ifdef VIREO_KVM_INTERNAL
 struct vm {
 	struct kvm *kvm;
 	int fd;
@@ -42,13 +48,29 @@ struct vm {
 	int stop_efd;			/* eventfd: readable once stopping */
 	struct hw_host host;		/* what device models see of us */
 };
+#endif
 
 /* Creates the VM with `mem_size` bytes of RAM (a hole below 4 GiB) and
- * `ncpus` vCPUs (threads not started).  Logs one line on failure and
- * returns -errno. */
-int vm_create(struct vm *vm, struct kvm *kvm, uint64_t mem_size,
+ * `ncpus` vCPUs (threads not started) into *out.  Logs one line on
+ * failure and returns -errno. */
+int vm_create(struct vm **out, struct kvm *kvm, uint64_t mem_size,
 	      unsigned ncpus);
+/* Frees everything; NULL is a no-op. */
 void vm_destroy(struct vm *vm);
+
+/* What the machine builder wires devices and boot state into. */
+struct gmem *vm_mem(struct vm *vm);
+struct hw_host *vm_host(struct vm *vm);
+struct bus *vm_pio(struct vm *vm);
+struct bus *vm_mmio(struct vm *vm);
+unsigned vm_ncpus(const struct vm *vm);
+/* The vCPU's fd, for the per-vCPU register state x86/ sets up. */
+int vm_vcpu_fd(const struct vm *vm, unsigned index);
+/* An eventfd that becomes readable once the VM is stopping. */
+int vm_stop_fd(const struct vm *vm);
+/* Exit counts per reason over all vCPUs, port-bus hits and coalesced
+ * writes, two lines for --stats. */
+void vm_print_stats(struct vm *vm, FILE *out);
 
 /* Starts every vCPU thread. */
 int vm_start(struct vm *vm);

@@ -10,7 +10,6 @@
 #include "hw/pm.h"
 #include "hw/rtc.h"
 #include "hw/serial.h"
-#include "kvm/vcpu.h"
 #include "pci/pci.h"
 #include "util/log.h"
 #include "vmm/console.h"
@@ -23,15 +22,15 @@
 static int machine_create_devices(struct machine *m, struct console *con)
 {
 	struct serial_backend be = console_backend(con);
-	struct vm *vm = &m->vm;
-	uint64_t high = vm->mem.size - vm->mem.low_size;
+	struct vm *vm = m->vm;
+	uint64_t high = vm_mem(vm)->size - vm_mem(vm)->low_size;
 	int ret;
 
-	ret = serial_create(&m->serial, &vm->host, X86_IRQ_COM1, &be);
-	ret = ret ?: rtc_create(&m->rtc, &vm->host, X86_IRQ_RTC, NULL,
-				vm->mem.low_size, high);
-	ret = ret ?: i8042_create(&m->kbd, &vm->host);
-	ret = ret ?: pm_create(&m->pm, &vm->host, X86_IRQ_SCI, X86_S5_SLP_TYP,
+	ret = serial_create(&m->serial, vm_host(vm), X86_IRQ_COM1, &be);
+	ret = ret ?: rtc_create(&m->rtc, vm_host(vm), X86_IRQ_RTC, NULL,
+				vm_mem(vm)->low_size, high);
+	ret = ret ?: i8042_create(&m->kbd, vm_host(vm));
+	ret = ret ?: pm_create(&m->pm, vm_host(vm), X86_IRQ_SCI, X86_S5_SLP_TYP,
 			       NULL);
 	ret = ret ?: pci_create(&m->pci);
 	if (ret)
@@ -61,7 +60,7 @@ static int machine_map_devices(struct machine *m)
 	int ret;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		ret = bus_register(&m->vm.pio, map[i].base, map[i].len,
+		ret = bus_register(vm_pio(m->vm), map[i].base, map[i].len,
 				   map[i].fn, map[i].dev, map[i].name);
 		if (ret) {
 			log_error("cannot map %s at port %#llx: %s", map[i].name,
@@ -75,8 +74,8 @@ static int machine_map_devices(struct machine *m)
 	 * these ranges take effect only at the next exit: a register with
 	 * an immediate effect (say a reset control at 0xCF9) must not be
 	 * put inside one. */
-	if (vm_coalesce_pio(&m->vm, X86_PORT_PCI_CONF, 4) ||
-	    vm_coalesce_pio(&m->vm, X86_PORT_RTC, 1))
+	if (vm_coalesce_pio(m->vm, X86_PORT_PCI_CONF, 4) ||
+	    vm_coalesce_pio(m->vm, X86_PORT_RTC, 1))
 		log_info("coalesced port I/O unavailable: one exit per write");
 	return 0;
 }
@@ -101,7 +100,7 @@ static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
 			  cfg->kernel->path, why ? why : strerror(-ret));
 		goto out;
 	}
-	ret = x86_kernel_load(&vm->mem, &k,
+	ret = x86_kernel_load(vm_mem(vm), &k,
 			      cfg->initrd ? cfg->initrd->data : NULL,
 			      cfg->initrd ? cfg->initrd->size : 0,
 			      cfg->cmdline, e820, rsdp, entry);
@@ -119,7 +118,7 @@ out:
 
 static int machine_load(struct machine *m, const struct machine_config *cfg)
 {
-	struct vm *vm = &m->vm;
+	struct vm *vm = m->vm;
 	struct x86_boot_entry entry;
 	struct e820_table e820;
 	struct acpi_config acfg;
@@ -127,20 +126,20 @@ static int machine_load(struct machine *m, const struct machine_config *cfg)
 	long n;
 	int ret;
 
-	acpi_default_config(&acfg, cfg->cpus, gmem_top(&vm->mem));
-	n = acpi_build(&acfg, gmem_ptr(&vm->mem, X86_ACPI_BASE, X86_ACPI_SIZE),
+	acpi_default_config(&acfg, cfg->cpus, gmem_top(vm_mem(vm)));
+	n = acpi_build(&acfg, gmem_ptr(vm_mem(vm), X86_ACPI_BASE, X86_ACPI_SIZE),
 		       X86_ACPI_SIZE, &rsdp);
 	if (n < 0) {
 		log_error("cannot build the ACPI tables: %s", strerror((int)-n));
 		return (int)n;
 	}
-	ret = e820_build(&e820, &vm->mem);
+	ret = e820_build(&e820, vm_mem(vm));
 	if (ret) {
 		log_error("cannot build the e820 map: %s", strerror(-ret));
 		return ret;
 	}
 	ret = machine_load_kernel(vm, cfg, &e820, rsdp, &entry);
-	return ret ?: x86_vcpu_boot(vm->vcpus[0].fd, &entry);
+	return ret ?: x86_vcpu_boot(vm_vcpu_fd(vm, 0), &entry);
 }
 
 static void machine_on_rtc_timer(struct loop_source *src, uint32_t events)
@@ -169,7 +168,8 @@ int machine_create(struct machine *m, struct kvm *kvm,
 	if (!ret)
 		rtc_restore(m->rtc, cfg->cmos);
 	for (i = 0; !ret && i < cfg->cpus; i++)
-		ret = x86_vcpu_init(m->vm.vcpus[i].fd, kvm->cpuid, i, cfg->cpus);
+		ret = x86_vcpu_init(vm_vcpu_fd(m->vm, i), kvm->cpuid, i,
+				    cfg->cpus);
 	ret = ret ?: machine_load(m, cfg);
 	if (ret) {
 		machine_destroy(m);
@@ -182,7 +182,7 @@ void machine_destroy(struct machine *m)
 {
 	if (m->loop)
 		loop_remove(m->loop, &m->rtc_timer);
-	vm_destroy(&m->vm);
+	vm_destroy(m->vm);
 	if (m->pci)
 		pci_destroy(m->pci);
 	if (m->pm)
@@ -198,25 +198,5 @@ void machine_destroy(struct machine *m)
 
 void machine_print_stats(struct machine *m, FILE *out)
 {
-	uint64_t total[VCPU_EXIT_SLOTS] = { 0 }, sum = 0;
-	unsigned i, r;
-	size_t d;
-
-	for (i = 0; i < m->vm.ncpus; i++)
-		for (r = 0; r < VCPU_EXIT_SLOTS; r++)
-			total[r] += m->vm.vcpus[i].exits[r];
-	for (r = 0; r < VCPU_EXIT_SLOTS; r++)
-		sum += total[r];
-	fprintf(out, "vireo-vmm: stats: exits total=%llu", (unsigned long long)sum);
-	for (r = 0; r < VCPU_EXIT_SLOTS; r++)
-		if (total[r])
-			fprintf(out, " %s=%llu", vcpu_exit_name(r),
-				(unsigned long long)total[r]);
-	fprintf(out, "\nvireo-vmm: stats: pio");
-	for (d = 0; d < m->vm.pio.count; d++)
-		fprintf(out, " %s=%llu", m->vm.pio.ranges[d].name,
-			(unsigned long long)m->vm.pio.ranges[d].hits);
-	fprintf(out, " unclaimed=%llu coalesced=%lu\n",
-		(unsigned long long)m->vm.pio.unclaimed,
-		m->vm.coalesced.replayed);
+	vm_print_stats(m->vm, out);
 }

@@ -29,7 +29,7 @@ struct machine_config {
 };
 
 struct machine {
-	struct vm vm;
+	struct vm *vm;
 	struct serial *serial;
 	struct rtc *rtc;
 	struct i8042 *kbd;

@@ -76,7 +76,7 @@ static void vmm_on_quit(void *opaque)
 {
 	struct vmm *v = opaque;
 
-	vm_request_stop(&v->machine.vm, VM_STOP_QUIT);
+	vm_request_stop(v->machine.vm, VM_STOP_QUIT);
 }
 
 static void vmm_on_signal(struct loop_source *src, uint32_t events)
@@ -88,7 +88,7 @@ static void vmm_on_signal(struct loop_source *src, uint32_t events)
 	if (read(v->sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
 	v->signo = (int)si.ssi_signo;
-	vm_request_stop(&v->machine.vm, VM_STOP_SIGNAL);
+	vm_request_stop(v->machine.vm, VM_STOP_SIGNAL);
 }
 
 static void vmm_on_stop(struct loop_source *src, uint32_t events)
@@ -120,13 +120,14 @@ static int vmm_setup_signals(struct vmm *v)
 static enum vm_stop_reason vmm_run_once(struct vmm *v,
 					const struct machine_config *cfg)
 {
-	struct vm *vm = &v->machine.vm;
+	struct vm *vm;
 	enum vm_stop_reason reason;
 
 	if (machine_create(&v->machine, &v->kvm, cfg, &v->console, &v->loop))
 		return VM_STOP_ERROR;
+	vm = v->machine.vm;
 	console_attach(&v->console, v->machine.serial);
-	if (loop_add(&v->loop, &v->stop_src, vm->stop_efd, EPOLLIN,
+	if (loop_add(&v->loop, &v->stop_src, vm_stop_fd(vm), EPOLLIN,
 		     vmm_on_stop, v) || vm_start(vm))
 		vm_request_stop(vm, VM_STOP_ERROR);
 	while (vm_stop_reason(vm) == VM_RUNNING)

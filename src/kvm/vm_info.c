@@ -1,0 +1,65 @@
+/* What the layers above may know of a struct vm: the parts a machine
+ * builder wires devices into, and the counters --stats prints. */
+#include "kvm/vm.h"
+
+#include "kvm/vcpu.h"
+
+struct gmem *vm_mem(struct vm *vm)
+{
+	return &vm->mem;
+}
+
+struct hw_host *vm_host(struct vm *vm)
+{
+	return &vm->host;
+}
+
+struct bus *vm_pio(struct vm *vm)
+{
+	return &vm->pio;
+}
+
+struct bus *vm_mmio(struct vm *vm)
+{
+	return &vm->mmio;
+}
+
+unsigned vm_ncpus(const struct vm *vm)
+{
+	return vm->ncpus;
+}
+
+int vm_vcpu_fd(const struct vm *vm, unsigned index)
+{
+	return index < vm->ncpus ? vm->vcpus[index].fd : -1;
+}
+
+int vm_stop_fd(const struct vm *vm)
+{
+	return vm->stop_efd;
+}
+
+void vm_print_stats(struct vm *vm, FILE *out)
+{
+	uint64_t total[VCPU_EXIT_SLOTS] = { 0 }, sum = 0;
+	unsigned i, r;
+	size_t d;
+
+	for (i = 0; i < vm->ncpus; i++)
+		for (r = 0; r < VCPU_EXIT_SLOTS; r++)
+			total[r] += vm->vcpus[i].exits[r];
+	for (r = 0; r < VCPU_EXIT_SLOTS; r++)
+		sum += total[r];
+	fprintf(out, "vireo-vmm: stats: exits total=%llu", (unsigned long long)sum);
+	for (r = 0; r < VCPU_EXIT_SLOTS; r++)
+		if (total[r])
+			fprintf(out, " %s=%llu", vcpu_exit_name(r),
+				(unsigned long long)total[r]);
+	fprintf(out, "\nvireo-vmm: stats: pio");
+	for (d = 0; d < vm->pio.count; d++)
+		fprintf(out, " %s=%llu", vm->pio.ranges[d].name,
+			(unsigned long long)vm->pio.ranges[d].hits);
+	fprintf(out, " unclaimed=%llu coalesced=%lu\n",
+		(unsigned long long)vm->pio.unclaimed,
+		vm->coalesced.replayed);
+}
