@@ -124,8 +124,11 @@ struct blk_req {
 	struct blk_req *next_;
 	uint64_t total_;	  /* read/write length */
 	void *bounce_;		  /* aligned copy for O_DIRECT, or NULL */
+	struct iovec *tmpiov_;	  /* remainder after a short transfer */
+	struct iovec one_;
 	int result_;
 	unsigned state_;
+	unsigned flags_;
 };
 
 /* A queue: its own eventfd and (io_uring) its own ring of `depth` entries
@@ -147,7 +150,9 @@ int blk_queue_eventfd(const struct blk_queue *q);
  * length not a multiple of the block size, beyond the end of the image, an
  * unknown op or a request beyond the limits; -EROFS for a write, discard or
  * write-zeroes on a readonly image; -ENOMEM if a bounce buffer cannot be
- * allocated.  This is the trust boundary for the values in req, which come
+ * allocated; -EAGAIN if the queue's backlog is full (more than four times
+ * its depth waiting: give the queue a depth of at least the number of
+ * requests the device can have in flight, and this never happens).  This is the trust boundary for the values in req, which come
  * from the guest: they are all checked here. */
 int blk_queue_submit(struct blk_queue *q, struct blk_req *req);
 
