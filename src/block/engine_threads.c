@@ -95,9 +95,11 @@ static void *worker(void *arg)
 
 		ret = do_req(p->img->fd, req);
 		q = req->q_;
-		blk_complete(req, ret);	/* req may be gone after this */
 
+		/* Under the pool's lock, so that a drain that saw in_pool
+		 * reach 0 knows no worker touches q any more. */
 		pthread_mutex_lock(&p->lock);
+		blk_complete(req, ret);	/* req may be gone after this */
 		if (--q->in_pool == 0)
 			pthread_cond_broadcast(&q->idle);
 	}

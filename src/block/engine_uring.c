@@ -99,6 +99,11 @@ static bool prep(struct blk_queue *q, struct blk_req *req)
 	int fd = q->img->fd;
 	unsigned n = 0;
 
+	/* At most as many in the kernel as the SQ has entries: the CQ has
+	 * twice that, so it never overflows (an overflowed CQE would not
+	 * signal the eventfd). */
+	if (q->in_ring >= q->ring.sq.ring_entries)
+		return false;
 	if (rw && !(iov = rw_iov(req, &n))) {
 		blk_complete(req, -ENOMEM);
 		return true;

@@ -272,7 +272,7 @@ void blk_queue_drain(struct blk_queue *q)
 {
 	eventfd_t v;
 
-	while (q->inflight) {
+	do {
 		if (q->ring_ok) {
 			blk_uring_cancel_backlog(q);
 			while (q->in_ring)
@@ -282,7 +282,7 @@ void blk_queue_drain(struct blk_queue *q)
 		}
 		(void)eventfd_read(q->efd, &v);
 		run_done(q);
-	}
+	} while (q->inflight);
 }
 
 unsigned blk_req_iov(struct blk_req *req, struct iovec *tmp)
