@@ -22,6 +22,10 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
+		/* The message quotes user input: keep it one printable line. */
+		for (; *err; err++)
+			if ((unsigned char)*err < 0x20 || *err == 0x7f)
+				*err = '?';
 	}
 	return -EINVAL;
 }

@@ -98,6 +98,8 @@ static void test_errors(void **state)
 	bad("/tmp/disk.img", "not key=value");
 	bad("=x,path=a", "unknown key ''");
 	bad("path=a,averyveryverylongkey=1", "unknown key");
+	bad("pa\nh=a", "unknown key 'pa?h'");	/* one line, always */
+	bad("path=a,cache=no\tne", "cache='no?ne'");
 }
 
 static void test_long_path(void **state)
