@@ -104,7 +104,7 @@ static int lock_file(struct blk_image *img, char *err, size_t errlen)
 		return 0;
 	if (errno == EAGAIN || errno == EACCES)
 		return fail(err, errlen, -EBUSY,
-			    "disk %s: is in use by another process (it holds a %s lock on it)",
+			    "disk %s: is in use by another process or --disk (it holds a %s lock on it)",
 			    img->o.path, img->o.readonly ? "write" : "read or write");
 	return fail(err, errlen, -errno, "disk %s: cannot lock it: %s",
 		    img->o.path, strerror(errno));
