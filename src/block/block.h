@@ -156,6 +156,14 @@ int blk_queue_eventfd(const struct blk_queue *q);
  * from the guest: they are all checked here. */
 int blk_queue_submit(struct blk_queue *q, struct blk_req *req);
 
+/* Batching: between blk_queue_plug() and blk_queue_unplug(), io_uring
+ * submissions are prepared but not handed to the kernel, so that one
+ * system call submits a whole batch (e.g. every request one virtqueue
+ * notification brought); unplug submits them.  The thread-pool engine
+ * starts work at once either way. */
+void blk_queue_plug(struct blk_queue *q);
+void blk_queue_unplug(struct blk_queue *q);
+
 /* Reaps completions (clearing the eventfd) and runs their callbacks in the
  * caller's thread.  Returns the number of callbacks run. */
 int blk_queue_poll(struct blk_queue *q);

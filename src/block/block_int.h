@@ -35,6 +35,7 @@ struct blk_queue {
 	/* io_uring engine (owner thread only). */
 	struct io_uring ring;
 	bool ring_ok;
+	bool plugged;
 	unsigned depth;
 	unsigned in_ring;	/* SQEs handed to the ring, CQE not reaped */
 	struct blk_req *backlog_head, *backlog_tail;
@@ -71,6 +72,7 @@ int blk_uring_probe(void);
 int blk_uring_init(struct blk_queue *q);
 void blk_uring_fini(struct blk_queue *q);
 void blk_uring_submit(struct blk_queue *q, struct blk_req *req);
+void blk_uring_kick(struct blk_queue *q);
 void blk_uring_reap(struct blk_queue *q, bool wait);
 void blk_uring_cancel_backlog(struct blk_queue *q);
 

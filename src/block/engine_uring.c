@@ -146,7 +146,7 @@ static void backlog_push(struct blk_queue *q, struct blk_req *req)
 }
 
 /* Moves backlog into the SQ while there is room, then submits. */
-static void kick(struct blk_queue *q)
+void blk_uring_kick(struct blk_queue *q)
 {
 	struct blk_req *req;
 	int ret;
@@ -170,7 +170,8 @@ void blk_uring_submit(struct blk_queue *q, struct blk_req *req)
 {
 	if (q->backlog || !prep(q, req))
 		backlog_push(q, req);
-	kick(q);
+	if (!q->plugged)
+		blk_uring_kick(q);
 }
 
 /* One CQE for req: finished, or resubmitted for what is left. */
@@ -205,9 +206,10 @@ void blk_uring_reap(struct blk_queue *q, bool wait)
 	int ret;
 
 	if (wait && q->in_ring && !io_uring_cq_ready(&q->ring)) {
-		ret = io_uring_wait_cqe(&q->ring, &cqe);
-		if (ret < 0 && ret != -EINTR && ret != -EAGAIN)
-			log_error("block: io_uring_wait_cqe: %s", strerror(-ret));
+		/* Submits what a plug held back, then waits. */
+		ret = io_uring_submit_and_wait(&q->ring, 1);
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
+			log_error("block: io_uring_submit_and_wait: %s", strerror(-ret));
 	}
 	do {
 		n = 0;
@@ -218,7 +220,7 @@ void blk_uring_reap(struct blk_queue *q, bool wait)
 		io_uring_cq_advance(&q->ring, n);
 	} while (n);
 	if (q->backlog || io_uring_sq_ready(&q->ring))
-		kick(q);
+		blk_uring_kick(q);
 }
 
 void blk_uring_cancel_backlog(struct blk_queue *q)

@@ -258,6 +258,18 @@ static int run_done(struct blk_queue *q)
 	return n;
 }
 
+void blk_queue_plug(struct blk_queue *q)
+{
+	q->plugged = true;
+}
+
+void blk_queue_unplug(struct blk_queue *q)
+{
+	q->plugged = false;
+	if (q->ring_ok)
+		blk_uring_kick(q);
+}
+
 int blk_queue_poll(struct blk_queue *q)
 {
 	eventfd_t v;
@@ -272,6 +284,7 @@ void blk_queue_drain(struct blk_queue *q)
 {
 	eventfd_t v;
 
+	q->plugged = false;
 	do {
 		if (q->ring_ok) {
 			blk_uring_cancel_backlog(q);

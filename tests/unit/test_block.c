@@ -270,7 +270,7 @@ static void test_write_zeroes(void **state)
 	struct blk_image *img;
 	struct blk_queue *q;
 	struct tio t = { 0 };
-	uint64_t before = open_full("discard=unmap", &img, &q);
+	uint64_t before = open_full("discard=unmap", &img, &q), mid;
 
 	(void)state;
 	/* Without unmap: zeroes, the blocks stay allocated. */
@@ -278,14 +278,21 @@ static void test_write_zeroes(void **state)
 	assert_true(all_zero(q, 512, MiB));
 	assert_false(all_zero(q, 0, 512));
 	assert_false(all_zero(q, MiB + 512, 512));
-	assert_true(blocks_of() >= before - 8);
+	mid = blocks_of();
+	assert_true(mid >= before - 8);
 	/* With unmap and discard=unmap: zeroes, and a hole. */
 	t.req.unmap = true;
 	assert_int_equal(run(q, &t, BLK_OP_WRITE_ZEROES, 2 * MiB, MiB), 0);
 	assert_true(all_zero(q, 2 * MiB, MiB));
 	assert_false(all_zero(q, 3 * MiB, 512));
-	if (blocks_of() > before - MiB / 512)
-		print_message("note: %s did not deallocate on write-zeroes+unmap\n", path);
+	if (blocks_of() >= mid) {
+		print_message("skipped: %s cannot punch holes\n", path);
+		close_all(img, q);
+		skip();
+	}
+	/* Less 2048 sectors, give or take the extent blocks the first
+	 * (unaligned) zero range cost. */
+	assert_true(blocks_of() + MiB / 512 <= before + 64);
 	close_all(img, q);
 }
 
@@ -496,6 +503,36 @@ static void test_drain(void **state)
 	close_all(img, q);
 }
 
+/* A plugged io_uring queue holds its requests back until unplugged;
+ * drain also submits what a plug held. */
+static void test_plug(void **state)
+{
+	static struct tio t[NREQ];
+	static char bufs[NREQ * 4096];
+	struct blk_image *img;
+	struct blk_queue *q;
+	struct pollfd p;
+
+	(void)state;
+	make_image("/tmp", NREQ * 4096, false);
+	open_ok("", &img, &q, 64);
+	p = (struct pollfd){ .fd = blk_queue_eventfd(q), .events = POLLIN };
+	blk_queue_plug(q);
+	submit_many(q, t, bufs);
+	if (blk_engine(img) == BLK_ENGINE_URING)
+		assert_int_equal(poll(&p, 1, 200), 0);
+	blk_queue_unplug(q);
+	wait_done(q, &count_done, NREQ);
+	for (int i = 0; i < NREQ; i++)
+		assert_int_equal(t[i].result, 0);
+	blk_queue_plug(q);
+	submit_many(q, t, bufs);
+	blk_queue_drain(q);
+	assert_int_equal(count_done, NREQ);
+	assert_int_equal(blk_queue_inflight(q), 0);
+	close_all(img, q);
+}
+
 /* The remainder after a short transfer starts at the right byte. */
 static void test_remainder_iov(void **state)
 {
@@ -546,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_direct),
 		cmocka_unit_test(test_many_in_flight),
 		cmocka_unit_test(test_drain),
+		cmocka_unit_test(test_plug),
 		cmocka_unit_test(test_remainder_iov),
 	};
 	int failed = 0, ret;
