@@ -50,6 +50,18 @@ struct blk_queue {
 /* Request states (req->state_). */
 enum { REQ_QUEUED = 1, REQ_RUNNING, REQ_DONE };
 
+/* Write-zeroes fallbacks (req->flags_): a refused hole punch becomes a
+ * zero range, a refused zero range (tmpfs, NFS) plain writes of zeroes. */
+enum { REQ_F_ZERO_RANGE = 1, REQ_F_ZERO_WRITE = 2 };
+
+/* Whether req transfers data through iovecs (a read, a write, or a
+ * write-zeroes that writes zeroes). */
+static inline bool blk_req_is_rw(const struct blk_req *req)
+{
+	return req->op == BLK_OP_READ || req->op == BLK_OP_WRITE ||
+	       (req->flags_ & REQ_F_ZERO_WRITE);
+}
+
 /* Puts req on q's done list with result and signals the eventfd
  * (any thread). */
 void blk_complete(struct blk_req *req, int result);
@@ -61,8 +73,9 @@ unsigned blk_req_iov(struct blk_req *req, struct iovec *tmp);
 /* The fallocate mode of a discard / write-zeroes request. */
 int blk_req_falloc_mode(const struct blk_req *req);
 
-/* A write-zeroes whose hole punch was refused retries as a zero range:
- * true if req should be resubmitted. */
+/* A write-zeroes whose hole punch was refused retries as a zero range,
+ * one whose zero range was refused as writes of zeroes: true if req
+ * should be resubmitted. */
 bool blk_req_retry(struct blk_req *req, int result);
 /* The final result of a request whose operation returned result. */
 int blk_req_result(const struct blk_req *req, int result);

@@ -52,6 +52,8 @@ static int do_falloc(int fd, struct blk_req *req)
 	int ret;
 
 	do {
+		if (req->flags_ & REQ_F_ZERO_WRITE)
+			return do_rw(fd, req);
 		ret = fallocate(fd, blk_req_falloc_mode(req), (off_t)req->offset,
 				(off_t)req->len) ? -errno : 0;
 	} while (ret && blk_req_retry(req, ret));

@@ -73,7 +73,7 @@ void blk_uring_fini(struct blk_queue *q)
  * during submission; it is freed at completion).  NULL: out of memory. */
 static struct iovec *rw_iov(struct blk_req *req, unsigned *n)
 {
-	if (req->bounce_) {
+	if (req->bounce_ || (req->flags_ & REQ_F_ZERO_WRITE)) {
 		*n = blk_req_iov(req, &req->one_);
 		return &req->one_;
 	}
@@ -93,10 +93,11 @@ static struct iovec *rw_iov(struct blk_req *req, unsigned *n)
  * fails here is completed and counts as prepared.) */
 static bool prep(struct blk_queue *q, struct blk_req *req)
 {
-	bool rw = req->op == BLK_OP_READ || req->op == BLK_OP_WRITE;
+	bool rw = blk_req_is_rw(req);
 	struct io_uring_sqe *sqe;
 	struct iovec *iov = NULL;
 	int fd = q->img->fd;
+	uint64_t pos = req->offset + req->done_bytes;
 	unsigned n = 0;
 
 	/* At most as many in the kernel as the SQ has entries: the CQ has
@@ -111,23 +112,15 @@ static bool prep(struct blk_queue *q, struct blk_req *req)
 	sqe = io_uring_get_sqe(&q->ring);
 	if (!sqe)
 		return false;
-	switch (req->op) {
-	case BLK_OP_READ:
-	case BLK_OP_WRITE:
-		if (req->op == BLK_OP_READ)
-			io_uring_prep_readv(sqe, fd, iov, n, req->offset + req->done_bytes);
-		else
-			io_uring_prep_writev(sqe, fd, iov, n, req->offset + req->done_bytes);
-		break;
-	case BLK_OP_FLUSH:
+	if (rw && req->op == BLK_OP_READ)
+		io_uring_prep_readv(sqe, fd, iov, n, pos);
+	else if (rw)
+		io_uring_prep_writev(sqe, fd, iov, n, pos);
+	else if (req->op == BLK_OP_FLUSH)
 		io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
-		break;
-	case BLK_OP_DISCARD:
-	case BLK_OP_WRITE_ZEROES:
+	else
 		io_uring_prep_fallocate(sqe, fd, blk_req_falloc_mode(req),
 					req->offset, req->len);
-		break;
-	}
 	io_uring_sqe_set_data(sqe, req);
 	req->state_ = REQ_RUNNING;
 	q->in_ring++;
@@ -177,7 +170,7 @@ void blk_uring_submit(struct blk_queue *q, struct blk_req *req)
 /* One CQE for req: finished, or resubmitted for what is left. */
 static void handle_cqe(struct blk_queue *q, struct blk_req *req, int res)
 {
-	bool rw = req->op == BLK_OP_READ || req->op == BLK_OP_WRITE;
+	bool rw = blk_req_is_rw(req);
 
 	q->in_ring--;
 	if (rw && res > 0) {

@@ -15,7 +15,11 @@
 #define DEFAULT_DEPTH 128
 #define MAX_DEPTH 4096
 
-enum { FLAG_ZERO_FALLBACK = 1 };
+#define ZERO_CHUNK (64u << 10)
+
+/* The source of write-zeroes where the filesystem cannot zero a range;
+ * aligned for O_DIRECT. */
+static char zeroes[ZERO_CHUNK] __attribute__((aligned(4096)));
 
 int blk_queue_create(struct blk_image *img, unsigned depth,
 		     struct blk_queue **out)
@@ -303,6 +307,12 @@ unsigned blk_req_iov(struct blk_req *req, struct iovec *tmp)
 	uint64_t skip = req->done_bytes;
 	unsigned i, n = 0;
 
+	if (req->flags_ & REQ_F_ZERO_WRITE) {
+		tmp[0].iov_base = zeroes;
+		tmp[0].iov_len = req->total_ - skip < ZERO_CHUNK ?
+			req->total_ - skip : ZERO_CHUNK;
+		return 1;
+	}
 	if (req->bounce_) {
 		tmp[0].iov_base = (char *)req->bounce_ + skip;
 		tmp[0].iov_len = req->total_ - skip;
@@ -329,20 +339,23 @@ int blk_req_falloc_mode(const struct blk_req *req)
 
 	if (req->op == BLK_OP_DISCARD ||
 	    (req->unmap && img->o.discard == BLK_DISCARD_UNMAP &&
-	     !(req->flags_ & FLAG_ZERO_FALLBACK)))
+	     !(req->flags_ & REQ_F_ZERO_RANGE)))
 		return FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
 	return FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
 }
 
-/* A write-zeroes whose hole punch was refused retries as a zero range.
- * True if req should be resubmitted. */
 bool blk_req_retry(struct blk_req *req, int result)
 {
-	if (req->op != BLK_OP_WRITE_ZEROES || (req->flags_ & FLAG_ZERO_FALLBACK) ||
-	    (result != -EOPNOTSUPP && result != -EINVAL) ||
-	    blk_req_falloc_mode(req) != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+	if (req->op != BLK_OP_WRITE_ZEROES || (req->flags_ & REQ_F_ZERO_WRITE) ||
+	    (result != -EOPNOTSUPP && result != -EINVAL))
 		return false;
-	req->flags_ |= FLAG_ZERO_FALLBACK;
+	if (blk_req_falloc_mode(req) & FALLOC_FL_PUNCH_HOLE) {
+		req->flags_ |= REQ_F_ZERO_RANGE;
+		return true;
+	}
+	req->flags_ |= REQ_F_ZERO_WRITE;
+	req->total_ = req->len;
+	req->done_bytes = 0;
 	return true;
 }
 

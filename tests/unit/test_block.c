@@ -296,6 +296,33 @@ static void test_write_zeroes(void **state)
 	close_all(img, q);
 }
 
+/* Where the filesystem cannot zero a range (tmpfs, NFS), write-zeroes
+ * falls back to writing zeroes; a hole punch still works there. */
+static void test_write_zeroes_fallback(void **state)
+{
+	struct blk_image *img;
+	struct blk_queue *q;
+	struct tio t = { 0 };
+	struct stat st;
+
+	(void)state;
+	if (stat("/dev/shm", &st) || !S_ISDIR(st.st_mode)) {
+		print_message("skipped: no /dev/shm\n");
+		skip();
+	}
+	make_image("/dev/shm", 4 * MiB, true);
+	open_ok("discard=ignore", &img, &q, 0);
+	/* 200 KiB: more than one chunk of the zero buffer, not a multiple. */
+	assert_int_equal(run(q, &t, BLK_OP_WRITE_ZEROES, 4096, 200 * 1024), 0);
+	assert_true(all_zero(q, 4096, 200 * 1024));
+	assert_false(all_zero(q, 0, 4096));
+	assert_false(all_zero(q, 4096 + 200 * 1024, 512));
+	t.req.unmap = true;	/* ignored with discard=ignore */
+	assert_int_equal(run(q, &t, BLK_OP_WRITE_ZEROES, MiB, 3 * MiB), 0);
+	assert_true(all_zero(q, MiB, 3 * MiB));
+	close_all(img, q);
+}
+
 static void test_readonly(void **state)
 {
 	struct blk_image *img;
@@ -576,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_discard),
 		cmocka_unit_test(test_write_zeroes),
+		cmocka_unit_test(test_write_zeroes_fallback),
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_lock),
 		cmocka_unit_test(test_bad_files),
