@@ -19,7 +19,7 @@
 #include "util/log.h"
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
@@ -49,16 +49,20 @@ static int open_file(struct blk_image *img, char *err, size_t errlen)
 	fd = open(path, flags);
 	if (fd < 0 && errno == EINVAL && (flags & O_DIRECT))
 		return fail(err, errlen, -EINVAL,
-			    "disk %s: the filesystem refuses O_DIRECT (cache=none); use cache=writeback",
+			    "disk %s: the filesystem refuses O_DIRECT "
+			    "(cache=none); use cache=writeback",
 			    path);
 	if (fd < 0 && (errno == EACCES || errno == EROFS) && !img->o.readonly &&
 	    access(path, R_OK) == 0)
 		return fail(err, errlen, -errno,
-			    "disk %s: the file is read-only; add readonly=on", path);
+			    "disk %s: the file is read-only; add readonly=on",
+			    path);
 	if (fd < 0 && errno == EISDIR)
-		return fail(err, errlen, -EISDIR, "disk %s: is a directory", path);
+		return fail(err, errlen, -EISDIR, "disk %s: is a directory",
+			    path);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "disk %s: %s", path, strerror(errno));
+		return fail(err, errlen, -errno, "disk %s: %s", path,
+			    strerror(errno));
 	img->fd = fd;
 	img->direct = flags & O_DIRECT;
 	return 0;
@@ -70,23 +74,30 @@ static int get_size(struct blk_image *img, char *err, size_t errlen)
 	struct stat st;
 
 	if (fstat(img->fd, &st))
-		return fail(err, errlen, -errno, "disk %s: %s", path, strerror(errno));
+		return fail(err, errlen, -errno, "disk %s: %s", path,
+			    strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		return fail(err, errlen, -EISDIR, "disk %s: is a directory", path);
+		return fail(err, errlen, -EISDIR, "disk %s: is a directory",
+			    path);
 	if (S_ISBLK(st.st_mode)) {
 		if (ioctl(img->fd, BLKGETSIZE64, &img->size))
-			return fail(err, errlen, -errno, "disk %s: cannot read the device's size: %s",
-				    path, strerror(errno));
+			return fail(
+			    err, errlen, -errno,
+			    "disk %s: cannot read the device's size: %s", path,
+			    strerror(errno));
 	} else if (S_ISREG(st.st_mode)) {
 		img->size = (uint64_t)st.st_size;
 	} else {
-		return fail(err, errlen, -EINVAL,
-			    "disk %s: is neither a regular file nor a block device", path);
+		return fail(
+		    err, errlen, -EINVAL,
+		    "disk %s: is neither a regular file nor a block device",
+		    path);
 	}
 	if (img->size % BLK_SECTOR_SIZE)
-		return fail(err, errlen, -EINVAL,
-			    "disk %s: its size (%llu bytes) is not a multiple of 512",
-			    path, (unsigned long long)img->size);
+		return fail(
+		    err, errlen, -EINVAL,
+		    "disk %s: its size (%llu bytes) is not a multiple of 512",
+		    path, (unsigned long long)img->size);
 	return 0;
 }
 
@@ -96,16 +107,18 @@ static int get_size(struct blk_image *img, char *err, size_t errlen)
 static int lock_file(struct blk_image *img, char *err, size_t errlen)
 {
 	struct flock fl = {
-		.l_type = img->o.readonly ? F_RDLCK : F_WRLCK,
-		.l_whence = SEEK_SET,
+	    .l_type = img->o.readonly ? F_RDLCK : F_WRLCK,
+	    .l_whence = SEEK_SET,
 	};
 
 	if (fcntl(img->fd, F_OFD_SETLK, &fl) == 0)
 		return 0;
 	if (errno == EAGAIN || errno == EACCES)
 		return fail(err, errlen, -EBUSY,
-			    "disk %s: is in use by another process or --disk (it holds a %s lock on it)",
-			    img->o.path, img->o.readonly ? "write" : "read or write");
+			    "disk %s: is in use by another process or --disk "
+			    "(it holds a %s lock on it)",
+			    img->o.path,
+			    img->o.readonly ? "write" : "read or write");
 	return fail(err, errlen, -errno, "disk %s: cannot lock it: %s",
 		    img->o.path, strerror(errno));
 }
@@ -151,19 +164,21 @@ static int set_limits(struct blk_image *img, char *err, size_t errlen)
 	if (off < BLK_SECTOR_SIZE || off > 4096 || (off & (off - 1)) ||
 	    mem > 4096 || (mem & (mem - 1)))
 		return fail(err, errlen, -EINVAL,
-			    "disk %s: unsupported O_DIRECT alignment (%u, %u); use cache=writeback",
+			    "disk %s: unsupported O_DIRECT alignment (%u, %u); "
+			    "use cache=writeback",
 			    img->o.path, off, mem);
 	if (img->size % off)
 		return fail(err, errlen, -EINVAL,
-			    "disk %s: its size is not a multiple of the %u-byte block O_DIRECT needs",
+			    "disk %s: its size is not a multiple of the "
+			    "%u-byte block O_DIRECT needs",
 			    img->o.path, off);
 	img->mem_align = mem ? mem : 1;
 	img->lim = (struct blk_limits){
-		.block_size = off,
-		.max_segments = BLK_MAX_SEGMENTS,
-		.max_segment_size = BLK_MAX_SEGMENT_SIZE,
-		.max_request = BLK_MAX_REQUEST,
-		.max_discard = BLK_MAX_DISCARD,
+	    .block_size = off,
+	    .max_segments = BLK_MAX_SEGMENTS,
+	    .max_segment_size = BLK_MAX_SEGMENT_SIZE,
+	    .max_request = BLK_MAX_REQUEST,
+	    .max_discard = BLK_MAX_DISCARD,
 	};
 	return 0;
 }
@@ -180,13 +195,15 @@ static int choose_engine(struct blk_image *img, char *err, size_t errlen)
 			return 0;
 		}
 		if (env && !strcmp(env, "uring"))
-			return fail(err, errlen, ret, "disk %s: io_uring is unavailable: %s",
+			return fail(err, errlen, ret,
+				    "disk %s: io_uring is unavailable: %s",
 				    img->o.path, strerror(-ret));
 	}
 	img->engine = BLK_ENGINE_THREADS;
 	ret = blk_pool_create(img, &img->pool);
 	if (ret)
-		return fail(err, errlen, ret, "disk %s: cannot start I/O threads: %s",
+		return fail(err, errlen, ret,
+			    "disk %s: cannot start I/O threads: %s",
 			    img->o.path, strerror(-ret));
 	return 0;
 }
@@ -199,7 +216,8 @@ int blk_open(const struct blk_opts *o, struct blk_image **out, char *err,
 
 	img = calloc(1, sizeof(*img));
 	if (!img)
-		return fail(err, errlen, -ENOMEM, "disk %s: out of memory", o->path);
+		return fail(err, errlen, -ENOMEM, "disk %s: out of memory",
+			    o->path);
 	img->o = *o;
 	img->o.path[sizeof(img->o.path) - 1] = '\0';
 	img->o.serial[BLK_SERIAL_MAX] = '\0';
@@ -217,8 +235,9 @@ int blk_open(const struct blk_opts *o, struct blk_image **out, char *err,
 		goto err_close;
 	log_info("disk %s: %llu bytes%s, cache=%s, block size %u, engine %s",
 		 img->o.path, (unsigned long long)img->size,
-		 img->o.readonly ? ", read-only" : "", blk_cache_name(img->o.cache),
-		 img->lim.block_size, blk_engine_name(img->engine));
+		 img->o.readonly ? ", read-only" : "",
+		 blk_cache_name(img->o.cache), img->lim.block_size,
+		 blk_engine_name(img->engine));
 	*out = img;
 	return 0;
 
@@ -234,18 +253,37 @@ void blk_close(struct blk_image *img)
 	if (!img)
 		return;
 	if (img->queues)
-		log_error("disk %s: closed with %u queues open", img->o.path, img->queues);
+		log_error("disk %s: closed with %u queues open", img->o.path,
+			  img->queues);
 	blk_pool_destroy(img->pool);
-	close(img->fd);	/* releases the OFD lock */
+	close(img->fd); /* releases the OFD lock */
 	free(img);
 }
 
-uint64_t blk_size(const struct blk_image *img) { return img->size; }
-bool blk_readonly(const struct blk_image *img) { return img->o.readonly; }
-const char *blk_serial(const struct blk_image *img) { return img->o.serial; }
-const char *blk_path(const struct blk_image *img) { return img->o.path; }
-const struct blk_opts *blk_options(const struct blk_image *img) { return &img->o; }
-enum blk_engine blk_engine(const struct blk_image *img) { return img->engine; }
+uint64_t blk_size(const struct blk_image *img)
+{
+	return img->size;
+}
+bool blk_readonly(const struct blk_image *img)
+{
+	return img->o.readonly;
+}
+const char *blk_serial(const struct blk_image *img)
+{
+	return img->o.serial;
+}
+const char *blk_path(const struct blk_image *img)
+{
+	return img->o.path;
+}
+const struct blk_opts *blk_options(const struct blk_image *img)
+{
+	return &img->o;
+}
+enum blk_engine blk_engine(const struct blk_image *img)
+{
+	return img->engine;
+}
 
 void blk_get_limits(const struct blk_image *img, struct blk_limits *l)
 {

@@ -40,10 +40,10 @@ struct blk_limits {
 	uint64_t max_discard;	   /* bytes per discard / write-zeroes */
 };
 
-#define BLK_MAX_SEGMENTS     128u
+#define BLK_MAX_SEGMENTS 128u
 #define BLK_MAX_SEGMENT_SIZE (64u << 10)
-#define BLK_MAX_REQUEST      ((uint64_t)BLK_MAX_SEGMENTS * BLK_MAX_SEGMENT_SIZE)
-#define BLK_MAX_DISCARD      (1ull << 30)
+#define BLK_MAX_REQUEST ((uint64_t)BLK_MAX_SEGMENTS * BLK_MAX_SEGMENT_SIZE)
+#define BLK_MAX_DISCARD (1ull << 30)
 
 enum blk_engine {
 	BLK_ENGINE_URING,
@@ -71,7 +71,7 @@ int blk_open(const struct blk_opts *o, struct blk_image **out, char *err,
  * destroyed first.  NULL is a no-op. */
 void blk_close(struct blk_image *img);
 
-uint64_t blk_size(const struct blk_image *img);	/* bytes */
+uint64_t blk_size(const struct blk_image *img); /* bytes */
 bool blk_readonly(const struct blk_image *img);
 const char *blk_serial(const struct blk_image *img); /* "" if none, <= 20 */
 const char *blk_path(const struct blk_image *img);
@@ -81,7 +81,7 @@ void blk_get_limits(const struct blk_image *img, struct blk_limits *l);
  * discard=ignore discards complete successfully and do nothing. */
 bool blk_discard_unmaps(const struct blk_image *img);
 enum blk_engine blk_engine(const struct blk_image *img);
-const char *blk_engine_name(enum blk_engine e);	/* "io_uring", "threads" */
+const char *blk_engine_name(enum blk_engine e); /* "io_uring", "threads" */
 
 enum blk_op {
 	BLK_OP_READ,
@@ -107,14 +107,14 @@ typedef void (*blk_done_fn)(struct blk_req *req, int result);
  * buffers it points to, valid and untouched until the callback runs. */
 struct blk_req {
 	enum blk_op op;
-	uint64_t offset;	  /* bytes; read/write/discard/write-zeroes */
-	const struct iovec *iov;  /* read/write: the buffers (guest memory) */
+	uint64_t offset;	 /* bytes; read/write/discard/write-zeroes */
+	const struct iovec *iov; /* read/write: the buffers (guest memory) */
 	unsigned iovcnt;
-	uint64_t len;		  /* discard/write-zeroes: bytes */
-	bool unmap;		  /* write-zeroes: may deallocate (punch a
-				   * hole) if discard=unmap */
+	uint64_t len; /* discard/write-zeroes: bytes */
+	bool unmap;   /* write-zeroes: may deallocate (punch a
+		       * hole) if discard=unmap */
 	blk_done_fn done;
-	void *opaque;		  /* for the caller */
+	void *opaque; /* for the caller */
 
 	/* Set by the backend before the callback. */
 	uint64_t done_bytes;
@@ -122,9 +122,9 @@ struct blk_req {
 	/* Private to the backend. */
 	struct blk_queue *q_;
 	struct blk_req *next_;
-	uint64_t total_;	  /* read/write length */
-	void *bounce_;		  /* aligned copy for O_DIRECT, or NULL */
-	struct iovec *tmpiov_;	  /* remainder after a short transfer */
+	uint64_t total_;       /* read/write length */
+	void *bounce_;	       /* aligned copy for O_DIRECT, or NULL */
+	struct iovec *tmpiov_; /* remainder after a short transfer */
 	struct iovec one_;
 	int result_;
 	unsigned state_;
@@ -152,8 +152,9 @@ int blk_queue_eventfd(const struct blk_queue *q);
  * write-zeroes on a readonly image; -ENOMEM if a bounce buffer cannot be
  * allocated; -EAGAIN if the queue's backlog is full (more than four times
  * its depth waiting: give the queue a depth of at least the number of
- * requests the device can have in flight, and this never happens).  This is the trust boundary for the values in req, which come
- * from the guest: they are all checked here. */
+ * requests the device can have in flight, and this never happens).  This is the
+ * trust boundary for the values in req, which come from the guest: they are all
+ * checked here. */
 int blk_queue_submit(struct blk_queue *q, struct blk_req *req);
 
 /* Batching: between blk_queue_plug() and blk_queue_unplug(), io_uring

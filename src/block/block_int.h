@@ -16,16 +16,16 @@ struct blk_image {
 	uint64_t size;
 	enum blk_engine engine;
 	struct blk_limits lim;
-	bool direct;		/* opened with O_DIRECT */
-	uint32_t mem_align;	/* O_DIRECT buffer alignment */
-	struct blk_pool *pool;	/* threads engine */
-	unsigned queues;	/* live queues */
+	bool direct;	       /* opened with O_DIRECT */
+	uint32_t mem_align;    /* O_DIRECT buffer alignment */
+	struct blk_pool *pool; /* threads engine */
+	unsigned queues;       /* live queues */
 };
 
 struct blk_queue {
 	struct blk_image *img;
 	int efd;
-	unsigned inflight;	/* accepted, callback not yet run */
+	unsigned inflight; /* accepted, callback not yet run */
 
 	/* Completed requests whose callbacks have not run yet; workers add
 	 * to it, so under lock. */
@@ -37,7 +37,7 @@ struct blk_queue {
 	bool ring_ok;
 	bool plugged;
 	unsigned depth;
-	unsigned in_ring;	/* SQEs handed to the ring, CQE not reaped */
+	unsigned in_ring; /* SQEs handed to the ring, CQE not reaped */
 	struct blk_req *backlog_head, *backlog_tail;
 	unsigned backlog;
 

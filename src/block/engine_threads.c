@@ -18,7 +18,7 @@ struct blk_pool {
 	struct blk_image *img;
 	pthread_mutex_t lock;
 	pthread_cond_t work;
-	struct blk_req *head, *tail;	/* queued, not yet running */
+	struct blk_req *head, *tail; /* queued, not yet running */
 	bool stop;
 	unsigned nthreads;
 	pthread_t threads[POOL_THREADS];
@@ -33,15 +33,17 @@ static int do_rw(int fd, struct blk_req *req)
 	while (req->done_bytes < req->total_) {
 		n = blk_req_iov(req, iov);
 		if (req->op == BLK_OP_READ)
-			r = preadv(fd, iov, (int)n, (off_t)(req->offset + req->done_bytes));
+			r = preadv(fd, iov, (int)n,
+				   (off_t)(req->offset + req->done_bytes));
 		else
-			r = pwritev(fd, iov, (int)n, (off_t)(req->offset + req->done_bytes));
+			r = pwritev(fd, iov, (int)n,
+				    (off_t)(req->offset + req->done_bytes));
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r < 0)
 			return -errno;
 		if (r == 0)
-			return -EIO;	/* end of file inside the image */
+			return -EIO; /* end of file inside the image */
 		req->done_bytes += (uint64_t)r;
 	}
 	return 0;
@@ -54,8 +56,10 @@ static int do_falloc(int fd, struct blk_req *req)
 	do {
 		if (req->flags_ & REQ_F_ZERO_WRITE)
 			return do_rw(fd, req);
-		ret = fallocate(fd, blk_req_falloc_mode(req), (off_t)req->offset,
-				(off_t)req->len) ? -errno : 0;
+		ret = fallocate(fd, blk_req_falloc_mode(req),
+				(off_t)req->offset, (off_t)req->len)
+			  ? -errno
+			  : 0;
 	} while (ret && blk_req_retry(req, ret));
 	return ret;
 }
@@ -101,7 +105,7 @@ static void *worker(void *arg)
 		/* Under the pool's lock, so that a drain that saw in_pool
 		 * reach 0 knows no worker touches q any more. */
 		pthread_mutex_lock(&p->lock);
-		blk_complete(req, ret);	/* req may be gone after this */
+		blk_complete(req, ret); /* req may be gone after this */
 		if (--q->in_pool == 0)
 			pthread_cond_broadcast(&q->idle);
 	}
@@ -121,7 +125,8 @@ int blk_pool_create(struct blk_image *img, struct blk_pool **out)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
 	for (; p->nthreads < POOL_THREADS; p->nthreads++) {
-		ret = -pthread_create(&p->threads[p->nthreads], NULL, worker, p);
+		ret =
+		    -pthread_create(&p->threads[p->nthreads], NULL, worker, p);
 		if (ret)
 			break;
 	}
@@ -178,7 +183,7 @@ void blk_pool_drain(struct blk_pool *p, struct blk_queue *q)
 		}
 		*pp = req->next_;
 		if (p->tail == req)
-			p->tail = NULL;	/* fixed below */
+			p->tail = NULL; /* fixed below */
 		req->next_ = cancelled;
 		cancelled = req;
 		q->in_pool--;

@@ -22,8 +22,8 @@
 /* Whether an io_uring with the operations we need can be set up here. */
 int blk_uring_probe(void)
 {
-	static const int ops[] = { IORING_OP_READV, IORING_OP_WRITEV,
-				   IORING_OP_FSYNC, IORING_OP_FALLOCATE };
+	static const int ops[] = {IORING_OP_READV, IORING_OP_WRITEV,
+				  IORING_OP_FSYNC, IORING_OP_FALLOCATE};
 	struct io_uring_probe *probe;
 	struct io_uring ring;
 	unsigned i;
@@ -176,12 +176,12 @@ static void handle_cqe(struct blk_queue *q, struct blk_req *req, int res)
 	if (rw && res > 0) {
 		req->done_bytes += (uint64_t)res;
 		if (req->done_bytes < req->total_) {
-			backlog_push(q, req);	/* short: the rest */
+			backlog_push(q, req); /* short: the rest */
 			return;
 		}
 		res = 0;
 	} else if (rw && res == 0) {
-		res = -EIO;	/* end of file inside the image: it shrank */
+		res = -EIO; /* end of file inside the image: it shrank */
 	} else if (res == -EAGAIN || res == -EINTR) {
 		backlog_push(q, req);
 		return;
@@ -202,11 +202,13 @@ void blk_uring_reap(struct blk_queue *q, bool wait)
 		/* Submits what a plug held back, then waits. */
 		ret = io_uring_submit_and_wait(&q->ring, 1);
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
-			log_error("block: io_uring_submit_and_wait: %s", strerror(-ret));
+			log_error("block: io_uring_submit_and_wait: %s",
+				  strerror(-ret));
 	}
 	do {
 		n = 0;
-		io_uring_for_each_cqe(&q->ring, head, cqe) {
+		io_uring_for_each_cqe(&q->ring, head, cqe)
+		{
 			handle_cqe(q, io_uring_cqe_get_data(cqe), cqe->res);
 			n++;
 		}

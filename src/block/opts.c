@@ -12,7 +12,7 @@
 #define KEY_MAX 16
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -110,32 +110,40 @@ static int set_key(const char *key, const char *val, struct blk_opts *o,
 
 	if (!strcmp(key, "readonly")) {
 		if (parse_bool(val, &o->readonly))
-			return fail(err, errlen, "disk: readonly='%s' is not on or off", val);
+			return fail(err, errlen,
+				    "disk: readonly='%s' is not on or off",
+				    val);
 	} else if (!strcmp(key, "serial")) {
 		if (strlen(val) > BLK_SERIAL_MAX)
-			return fail(err, errlen, "disk: serial='%s' is longer than %d bytes",
+			return fail(err, errlen,
+				    "disk: serial='%s' is longer than %d bytes",
 				    val, BLK_SERIAL_MAX);
 		strcpy(o->serial, val);
 	} else if (!strcmp(key, "cache")) {
 		if (set_cache(val, o))
-			return fail(err, errlen, "disk: cache='%s' is not none, writeback or unsafe",
-				    val);
+			return fail(
+			    err, errlen,
+			    "disk: cache='%s' is not none, writeback or unsafe",
+			    val);
 	} else if (!strcmp(key, "queues")) {
 		if (parse_uint(val, 1, BLK_QUEUES_MAX, &n))
-			return fail(err, errlen, "disk: queues='%s' is not a number from 1 to %d",
-				    val, BLK_QUEUES_MAX);
+			return fail(
+			    err, errlen,
+			    "disk: queues='%s' is not a number from 1 to %d",
+			    val, BLK_QUEUES_MAX);
 		o->queues = (unsigned)n;
 	} else if (!strcmp(key, "discard")) {
 		if (set_discard(val, o))
-			return fail(err, errlen, "disk: discard='%s' is not unmap or ignore", val);
+			return fail(err, errlen,
+				    "disk: discard='%s' is not unmap or ignore",
+				    val);
 	} else {
 		return fail(err, errlen, "disk: unknown key '%s'", key);
 	}
 	return 0;
 }
 
-int blk_opts_parse(const char *s, struct blk_opts *o, char *err,
-		   size_t errlen)
+int blk_opts_parse(const char *s, struct blk_opts *o, char *err, size_t errlen)
 {
 	char val[PATH_MAX];
 	char key[KEY_MAX];
@@ -145,11 +153,13 @@ int blk_opts_parse(const char *s, struct blk_opts *o, char *err,
 
 	memset(o, 0, sizeof(*o));
 	if (!*s)
-		return fail(err, errlen, "disk: empty value (expected path=FILE,...)");
+		return fail(err, errlen,
+			    "disk: empty value (expected path=FILE,...)");
 	for (;;) {
 		klen = strcspn(s, "=,");
 		if (s[klen] != '=')
-			return fail(err, errlen, "disk: '%.*s' is not key=value",
+			return fail(err, errlen,
+				    "disk: '%.*s' is not key=value",
 				    (int)(klen > 64 ? 64 : klen), s);
 		if (klen == 0 || klen >= KEY_MAX)
 			return fail(err, errlen, "disk: unknown key '%.*s'",
@@ -157,14 +167,17 @@ int blk_opts_parse(const char *s, struct blk_opts *o, char *err,
 		memcpy(key, s, klen);
 		key[klen] = '\0';
 		s += klen + 1;
-		ret = take_value(&s, val, !strcmp(key, "path") ? sizeof(o->path) : 256);
+		ret = take_value(&s, val,
+				 !strcmp(key, "path") ? sizeof(o->path) : 256);
 		if (ret)
-			return fail(err, errlen, "disk: the value of '%s' is too long", key);
+			return fail(err, errlen,
+				    "disk: the value of '%s' is too long", key);
 		if (!strcmp(key, "path")) {
 			if (!*val)
 				return fail(err, errlen, "disk: path is empty");
 			if (seen & 1)
-				return fail(err, errlen, "disk: path given twice");
+				return fail(err, errlen,
+					    "disk: path given twice");
 			seen |= 1;
 			strcpy(o->path, val);
 		} else if ((ret = set_key(key, val, o, err, errlen))) {
@@ -172,7 +185,7 @@ int blk_opts_parse(const char *s, struct blk_opts *o, char *err,
 		}
 		if (!*s)
 			break;
-		s++;	/* the ',' */
+		s++; /* the ',' */
 		if (!*s)
 			return fail(err, errlen, "disk: trailing ','");
 	}

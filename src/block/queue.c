@@ -99,12 +99,14 @@ static int check_iov(const struct blk_image *img, struct blk_req *req)
 	int bounce = 0;
 	unsigned i;
 
-	if (!req->iov || req->iovcnt == 0 || req->iovcnt > img->lim.max_segments)
+	if (!req->iov || req->iovcnt == 0 ||
+	    req->iovcnt > img->lim.max_segments)
 		return -EINVAL;
 	for (i = 0; i < req->iovcnt; i++) {
 		const struct iovec *v = &req->iov[i];
 
-		if (v->iov_len > img->lim.max_segment_size || (!v->iov_base && v->iov_len))
+		if (v->iov_len > img->lim.max_segment_size ||
+		    (!v->iov_base && v->iov_len))
 			return -EINVAL;
 		total += v->iov_len;
 		if (img->direct && (((uintptr_t)v->iov_base % img->mem_align) ||
@@ -119,8 +121,9 @@ static int check_iov(const struct blk_image *img, struct blk_req *req)
 
 static int setup_bounce(struct blk_queue *q, struct blk_req *req)
 {
-	size_t align = q->img->lim.block_size > q->img->mem_align ?
-		q->img->lim.block_size : q->img->mem_align;
+	size_t align = q->img->lim.block_size > q->img->mem_align
+			   ? q->img->lim.block_size
+			   : q->img->mem_align;
 	char *p;
 	unsigned i;
 
@@ -171,8 +174,10 @@ static int check_req(struct blk_queue *q, struct blk_req *req)
 static bool is_noop(const struct blk_queue *q, const struct blk_req *req)
 {
 	if (req->op == BLK_OP_FLUSH)
-		return q->img->o.cache == BLK_CACHE_UNSAFE || q->img->o.readonly;
-	return req->op == BLK_OP_DISCARD && q->img->o.discard == BLK_DISCARD_IGNORE;
+		return q->img->o.cache == BLK_CACHE_UNSAFE ||
+		       q->img->o.readonly;
+	return req->op == BLK_OP_DISCARD &&
+	       q->img->o.discard == BLK_DISCARD_IGNORE;
 }
 
 int blk_queue_submit(struct blk_queue *q, struct blk_req *req)
@@ -242,9 +247,11 @@ static int run_done(struct blk_queue *q)
 		next = req->next_;
 		if (req->bounce_) {
 			p = req->bounce_;
-			for (i = 0; req->op == BLK_OP_READ && req->result_ == 0 &&
-				    i < req->iovcnt; i++) {
-				memcpy(req->iov[i].iov_base, p, req->iov[i].iov_len);
+			for (i = 0; req->op == BLK_OP_READ &&
+				    req->result_ == 0 && i < req->iovcnt;
+			     i++) {
+				memcpy(req->iov[i].iov_base, p,
+				       req->iov[i].iov_len);
 				p += req->iov[i].iov_len;
 			}
 			free(req->bounce_);
@@ -278,7 +285,7 @@ int blk_queue_poll(struct blk_queue *q)
 {
 	eventfd_t v;
 
-	(void)eventfd_read(q->efd, &v);	/* clear before reaping */
+	(void)eventfd_read(q->efd, &v); /* clear before reaping */
 	if (q->ring_ok)
 		blk_uring_reap(q, false);
 	return run_done(q);
@@ -309,8 +316,9 @@ unsigned blk_req_iov(struct blk_req *req, struct iovec *tmp)
 
 	if (req->flags_ & REQ_F_ZERO_WRITE) {
 		tmp[0].iov_base = zeroes;
-		tmp[0].iov_len = req->total_ - skip < ZERO_CHUNK ?
-			req->total_ - skip : ZERO_CHUNK;
+		tmp[0].iov_len = req->total_ - skip < ZERO_CHUNK
+				     ? req->total_ - skip
+				     : ZERO_CHUNK;
 		return 1;
 	}
 	if (req->bounce_) {
@@ -346,7 +354,8 @@ int blk_req_falloc_mode(const struct blk_req *req)
 
 bool blk_req_retry(struct blk_req *req, int result)
 {
-	if (req->op != BLK_OP_WRITE_ZEROES || (req->flags_ & REQ_F_ZERO_WRITE) ||
+	if (req->op != BLK_OP_WRITE_ZEROES ||
+	    (req->flags_ & REQ_F_ZERO_WRITE) ||
 	    (result != -EOPNOTSUPP && result != -EINVAL))
 		return false;
 	if (blk_req_falloc_mode(req) & FALLOC_FL_PUNCH_HOLE) {

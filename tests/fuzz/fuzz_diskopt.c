@@ -22,8 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (blk_opts_parse(buf, &o, err, sizeof(err))) {
 		if (!err[0] || strchr(err, '\n'))
 			abort();
-	} else if (!o.path[0] || strnlen(o.path, sizeof(o.path)) == sizeof(o.path) ||
-		   strlen(o.serial) > BLK_SERIAL_MAX || o.queues > BLK_QUEUES_MAX) {
+	} else if (!o.path[0] ||
+		   strnlen(o.path, sizeof(o.path)) == sizeof(o.path) ||
+		   strlen(o.serial) > BLK_SERIAL_MAX ||
+		   o.queues > BLK_QUEUES_MAX) {
 		abort();
 	}
 	free(buf);

@@ -22,7 +22,7 @@
 #define MiB (1u << 20)
 
 static char path[64];
-static const char *engine_env;	/* the group's VIREO_BLOCK_ENGINE */
+static const char *engine_env; /* the group's VIREO_BLOCK_ENGINE */
 
 struct tio {
 	struct blk_req req;
@@ -78,8 +78,9 @@ static void open_ok(const char *extra, struct blk_image **img,
 
 	if (ret)
 		fail_msg("blk_open: %d %s", ret, err);
-	assert_int_equal(blk_engine(*img), !strcmp(engine_env, "uring") ?
-			 BLK_ENGINE_URING : BLK_ENGINE_THREADS);
+	assert_int_equal(blk_engine(*img), !strcmp(engine_env, "uring")
+					       ? BLK_ENGINE_URING
+					       : BLK_ENGINE_THREADS);
 	assert_int_equal(blk_queue_create(*img, depth, q), 0);
 }
 
@@ -93,11 +94,12 @@ static void close_all(struct blk_image *img, struct blk_queue *q)
 /* Polls q's eventfd until n callbacks ran in total. */
 static void wait_done(struct blk_queue *q, int *count, int n)
 {
-	struct pollfd p = { .fd = blk_queue_eventfd(q), .events = POLLIN };
+	struct pollfd p = {.fd = blk_queue_eventfd(q), .events = POLLIN};
 
 	while (*count < n) {
 		if (poll(&p, 1, 10000) != 1)
-			fail_msg("no completion within 10 s (%d of %d)", *count, n);
+			fail_msg("no completion within 10 s (%d of %d)", *count,
+				 n);
 		blk_queue_poll(q);
 	}
 }
@@ -110,8 +112,8 @@ static void count_cb(struct blk_req *req, int result)
 	count_done++;
 }
 
-static int run(struct blk_queue *q, struct tio *t, enum blk_op op,
-	       uint64_t off, uint64_t len)
+static int run(struct blk_queue *q, struct tio *t, enum blk_op op, uint64_t off,
+	       uint64_t len)
 {
 	int ret;
 
@@ -134,7 +136,7 @@ static int run(struct blk_queue *q, struct tio *t, enum blk_op op,
 static int rw(struct blk_queue *q, enum blk_op op, uint64_t off, void *buf,
 	      size_t len, unsigned nseg)
 {
-	struct tio t = { .req.iovcnt = nseg };
+	struct tio t = {.req.iovcnt = nseg};
 	size_t seg = len / nseg;
 
 	for (unsigned i = 0; i < nseg; i++) {
@@ -162,7 +164,8 @@ static void test_round_trip(void **state)
 	assert_int_equal(rw(q, BLK_OP_READ, 8192, rbuf, sizeof(rbuf), 4), 0);
 	assert_memory_equal(wbuf, rbuf, sizeof(wbuf));
 	fd = open(path, O_RDONLY);
-	assert_int_equal(pread(fd, fbuf, sizeof(fbuf), 8192), (ssize_t)sizeof(fbuf));
+	assert_int_equal(pread(fd, fbuf, sizeof(fbuf), 8192),
+			 (ssize_t)sizeof(fbuf));
 	close(fd);
 	assert_memory_equal(wbuf, fbuf, sizeof(wbuf));
 	assert_int_equal(rw(q, BLK_OP_FLUSH, 0, NULL, 0, 1), 0);
@@ -175,7 +178,7 @@ static void test_edges(void **state)
 {
 	struct blk_image *img;
 	struct blk_queue *q;
-	struct tio t = { .req.iovcnt = 1 };
+	struct tio t = {.req.iovcnt = 1};
 	char buf[1024];
 
 	(void)state;
@@ -183,11 +186,13 @@ static void test_edges(void **state)
 	open_ok("", &img, &q, 4);
 	assert_int_equal(rw(q, BLK_OP_READ, 64 * 1024 - 512, buf, 512, 1), 0);
 	assert_int_equal(buf[0], (char)((64 * 1024 - 512) * 13 / 7));
-	assert_int_equal(rw(q, BLK_OP_READ, 64 * 1024 - 512, buf, 1024, 1), -EINVAL);
+	assert_int_equal(rw(q, BLK_OP_READ, 64 * 1024 - 512, buf, 1024, 1),
+			 -EINVAL);
 	assert_int_equal(rw(q, BLK_OP_READ, 64 * 1024, buf, 512, 1), -EINVAL);
 	assert_int_equal(rw(q, BLK_OP_READ, 100, buf, 512, 1), -EINVAL);
 	assert_int_equal(rw(q, BLK_OP_READ, 0, buf, 100, 1), -EINVAL);
-	assert_int_equal(rw(q, BLK_OP_READ, UINT64_MAX - 511, buf, 512, 1), -EINVAL);
+	assert_int_equal(rw(q, BLK_OP_READ, UINT64_MAX - 511, buf, 512, 1),
+			 -EINVAL);
 	t.iov[0].iov_base = buf;
 	t.iov[0].iov_len = 512;
 	t.req.iovcnt = 0;
@@ -198,8 +203,9 @@ static void test_edges(void **state)
 	assert_int_equal(run(q, &t, (enum blk_op)77, 0, 0), -EINVAL);
 	assert_int_equal(run(q, &t, BLK_OP_DISCARD, 0, 0), -EINVAL);
 	assert_int_equal(run(q, &t, BLK_OP_DISCARD, 63 * 1024, 2048), -EINVAL);
-	assert_int_equal(run(q, &t, BLK_OP_WRITE_ZEROES, 512, BLK_MAX_DISCARD + 512),
-			 -EINVAL);
+	assert_int_equal(
+	    run(q, &t, BLK_OP_WRITE_ZEROES, 512, BLK_MAX_DISCARD + 512),
+	    -EINVAL);
 	assert_int_equal(blk_queue_inflight(q), 0);
 	assert_int_equal(run(q, &t, BLK_OP_FLUSH, 0, 0), 0);
 	close_all(img, q);
@@ -220,7 +226,8 @@ static bool all_zero(struct blk_queue *q, uint64_t off, size_t len)
 
 	for (; len; off += n, len -= n) {
 		n = len < sizeof(buf) ? len : sizeof(buf);
-		assert_int_equal(rw(q, BLK_OP_READ, off, buf, n, n > 4096 ? 4 : 1), 0);
+		assert_int_equal(
+		    rw(q, BLK_OP_READ, off, buf, n, n > 4096 ? 4 : 1), 0);
 		for (size_t i = 0; i < n; i++)
 			if (buf[i])
 				return false;
@@ -241,7 +248,7 @@ static void test_discard(void **state)
 {
 	struct blk_image *img;
 	struct blk_queue *q;
-	struct tio t = { 0 };
+	struct tio t = {0};
 	uint64_t before = open_full("discard=ignore", &img, &q);
 
 	(void)state;
@@ -269,7 +276,7 @@ static void test_write_zeroes(void **state)
 {
 	struct blk_image *img;
 	struct blk_queue *q;
-	struct tio t = { 0 };
+	struct tio t = {0};
 	uint64_t before = open_full("discard=unmap", &img, &q), mid;
 
 	(void)state;
@@ -302,7 +309,7 @@ static void test_write_zeroes_fallback(void **state)
 {
 	struct blk_image *img;
 	struct blk_queue *q;
-	struct tio t = { 0 };
+	struct tio t = {0};
 	struct stat st;
 
 	(void)state;
@@ -317,7 +324,7 @@ static void test_write_zeroes_fallback(void **state)
 	assert_true(all_zero(q, 4096, 200 * 1024));
 	assert_false(all_zero(q, 0, 4096));
 	assert_false(all_zero(q, 4096 + 200 * 1024, 512));
-	t.req.unmap = true;	/* ignored with discard=ignore */
+	t.req.unmap = true; /* ignored with discard=ignore */
 	assert_int_equal(run(q, &t, BLK_OP_WRITE_ZEROES, MiB, 3 * MiB), 0);
 	assert_true(all_zero(q, MiB, 3 * MiB));
 	close_all(img, q);
@@ -327,7 +334,7 @@ static void test_readonly(void **state)
 {
 	struct blk_image *img;
 	struct blk_queue *q;
-	struct tio t = { 0 };
+	struct tio t = {0};
 	char buf[512];
 
 	(void)state;
@@ -409,7 +416,8 @@ static void test_readonly_file(void **state)
 		if (geteuid() == 0 && setuid(65534))
 			_exit(3);
 		ret = open_image("", &img, err);
-		if (ret == 0 || !strstr(err, "readonly=on") || !strstr(err, path))
+		if (ret == 0 || !strstr(err, "readonly=on") ||
+		    !strstr(err, path))
 			_exit(1);
 		ret = open_image("readonly=on", &img, err);
 		_exit(ret == 0 ? 0 : 2);
@@ -468,9 +476,11 @@ static void submit_many(struct blk_queue *q, struct tio *t, char *bufs)
 	count_done = 0;
 	for (int i = 0; i < NREQ; i++) {
 		memset(bufs + i * 4096, i + 1, 4096);
-		t[i] = (struct tio){ .req = { .op = BLK_OP_WRITE,
-			.offset = (uint64_t)i * 4096, .iovcnt = 1,
-			.done = count_cb, .opaque = &t[i] } };
+		t[i] = (struct tio){.req = {.op = BLK_OP_WRITE,
+					    .offset = (uint64_t)i * 4096,
+					    .iovcnt = 1,
+					    .done = count_cb,
+					    .opaque = &t[i]}};
 		t[i].iov[0].iov_base = bufs + i * 4096;
 		t[i].iov[0].iov_len = 4096;
 		t[i].req.iov = t[i].iov;
@@ -487,13 +497,14 @@ static void test_many_in_flight(void **state)
 
 	(void)state;
 	make_image("/tmp", NREQ * 4096, false);
-	open_ok("", &img, &q, 64);	/* fewer ring entries than requests */
+	open_ok("", &img, &q, 64); /* fewer ring entries than requests */
 	submit_many(q, t, bufs);
 	wait_done(q, &count_done, NREQ);
 	for (int i = 0; i < NREQ; i++) {
 		assert_int_equal(t[i].result, 0);
 		assert_int_equal(t[i].req.done_bytes, 4096);
-		assert_int_equal(rw(q, BLK_OP_READ, (uint64_t)i * 4096, rd, 4096, 1), 0);
+		assert_int_equal(
+		    rw(q, BLK_OP_READ, (uint64_t)i * 4096, rd, 4096, 1), 0);
 		assert_memory_equal(rd, bufs + i * 4096, 4096);
 	}
 	assert_int_equal(blk_queue_inflight(q), 0);
@@ -523,7 +534,8 @@ static void test_drain(void **state)
 		if (t[i].result)
 			continue;
 		ran++;
-		assert_int_equal(rw(q, BLK_OP_READ, (uint64_t)i * 4096, rd, 4096, 1), 0);
+		assert_int_equal(
+		    rw(q, BLK_OP_READ, (uint64_t)i * 4096, rd, 4096, 1), 0);
 		assert_memory_equal(rd, bufs + i * 4096, 4096);
 	}
 	print_message("drain: %d of %d ran, the rest cancelled\n", ran, NREQ);
@@ -543,7 +555,7 @@ static void test_plug(void **state)
 	(void)state;
 	make_image("/tmp", NREQ * 4096, false);
 	open_ok("", &img, &q, 64);
-	p = (struct pollfd){ .fd = blk_queue_eventfd(q), .events = POLLIN };
+	p = (struct pollfd){.fd = blk_queue_eventfd(q), .events = POLLIN};
 	blk_queue_plug(q);
 	submit_many(q, t, bufs);
 	if (blk_engine(img) == BLK_ENGINE_URING)
@@ -564,8 +576,8 @@ static void test_plug(void **state)
 static void test_remainder_iov(void **state)
 {
 	char a[100], b[50], c[200];
-	struct iovec v[3] = { { a, sizeof(a) }, { b, sizeof(b) }, { c, sizeof(c) } };
-	struct blk_req req = { .iov = v, .iovcnt = 3, .total_ = 350 };
+	struct iovec v[3] = {{a, sizeof(a)}, {b, sizeof(b)}, {c, sizeof(c)}};
+	struct blk_req req = {.iov = v, .iovcnt = 3, .total_ = 350};
 	struct iovec out[3];
 
 	(void)state;
@@ -599,29 +611,32 @@ static int use_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_edges),
-		cmocka_unit_test(test_discard),
-		cmocka_unit_test(test_write_zeroes),
-		cmocka_unit_test(test_write_zeroes_fallback),
-		cmocka_unit_test(test_readonly),
-		cmocka_unit_test(test_lock),
-		cmocka_unit_test(test_bad_files),
-		cmocka_unit_test(test_readonly_file),
-		cmocka_unit_test(test_direct),
-		cmocka_unit_test(test_many_in_flight),
-		cmocka_unit_test(test_drain),
-		cmocka_unit_test(test_plug),
-		cmocka_unit_test(test_remainder_iov),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_edges),
+	    cmocka_unit_test(test_discard),
+	    cmocka_unit_test(test_write_zeroes),
+	    cmocka_unit_test(test_write_zeroes_fallback),
+	    cmocka_unit_test(test_readonly),
+	    cmocka_unit_test(test_lock),
+	    cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_readonly_file),
+	    cmocka_unit_test(test_direct),
+	    cmocka_unit_test(test_many_in_flight),
+	    cmocka_unit_test(test_drain),
+	    cmocka_unit_test(test_plug),
+	    cmocka_unit_test(test_remainder_iov),
 	};
 	int failed = 0, ret;
 
 	ret = blk_uring_probe();
 	if (ret)
-		print_message("io_uring engine: unavailable here (%s); its group skipped\n",
+		print_message("io_uring engine: unavailable here (%s); its "
+			      "group skipped\n",
 			      strerror(-ret));
 	else
-		failed += cmocka_run_group_tests_name("io_uring", tests, use_uring, NULL);
-	failed += cmocka_run_group_tests_name("threads", tests, use_threads, NULL);
+		failed += cmocka_run_group_tests_name("io_uring", tests,
+						      use_uring, NULL);
+	failed +=
+	    cmocka_run_group_tests_name("threads", tests, use_threads, NULL);
 	return failed;
 }

@@ -39,15 +39,19 @@ static void test_every_key(void **state)
 	struct blk_opts o;
 
 	(void)state;
-	assert_int_equal(parse("path=a.img,readonly=on,serial=12345678901234567890,"
-			       "cache=none,queues=4,discard=unmap", &o), 0);
+	assert_int_equal(
+	    parse("path=a.img,readonly=on,serial=12345678901234567890,"
+		  "cache=none,queues=4,discard=unmap",
+		  &o),
+	    0);
 	assert_string_equal(o.path, "a.img");
 	assert_true(o.readonly);
 	assert_string_equal(o.serial, "12345678901234567890");
 	assert_int_equal(o.cache, BLK_CACHE_NONE);
 	assert_int_equal(o.queues, 4);
 	assert_int_equal(o.discard, BLK_DISCARD_UNMAP);
-	assert_int_equal(parse("cache=unsafe,readonly=off,discard=ignore,path=b", &o), 0);
+	assert_int_equal(
+	    parse("cache=unsafe,readonly=off,discard=ignore,path=b", &o), 0);
 	assert_int_equal(o.cache, BLK_CACHE_UNSAFE);
 	assert_false(o.readonly);
 	assert_string_equal(o.path, "b");
@@ -98,7 +102,7 @@ static void test_errors(void **state)
 	bad("/tmp/disk.img", "not key=value");
 	bad("=x,path=a", "unknown key ''");
 	bad("path=a,averyveryverylongkey=1", "unknown key");
-	bad("pa\nh=a", "unknown key 'pa?h'");	/* one line, always */
+	bad("pa\nh=a", "unknown key 'pa?h'"); /* one line, always */
 	bad("path=a,cache=no\tne", "cache='no?ne'");
 }
 
@@ -120,11 +124,11 @@ static void test_long_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_every_key),
-		cmocka_unit_test(test_escaped_comma),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_long_path),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_every_key),
+	    cmocka_unit_test(test_escaped_comma),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_long_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
