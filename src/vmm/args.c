@@ -13,7 +13,7 @@
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
 	OPT_CONSOLE, OPT_NO_REBOOT, OPT_NAME, OPT_STATS, OPT_HELP,
-	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM,
+	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM, OPT_DISK,
 };
 
 static const struct option long_opts[] = {
@@ -30,6 +30,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "check-kvm", no_argument, NULL, OPT_CHECK_KVM },
+	{ "disk", required_argument, NULL, OPT_DISK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -44,6 +45,9 @@ void args_usage(FILE *out, const char *prog)
 		"  --cpus N          virtual CPUs (default 1)\n"
 		"  --memory SIZE     RAM, with K/M/G suffix (default 512M)\n"
 		"  --console KIND    stdio, pty, file:PATH or none (default stdio)\n"
+		"  --disk path=FILE[,readonly=on][,serial=STR][,cache=none|writeback|unsafe]\n"
+		"        [,queues=N][,discard=unmap|ignore]\n"
+		"                    a raw disk image or block device (repeatable)\n"
 		"  --no-reboot       exit with status 2 when the guest resets\n"
 		"  --name NAME       guest name, for messages\n"
 		"  --stats           print VM-exit statistics on exit\n"
@@ -98,6 +102,19 @@ static int parse_memory(const char *s, struct vmm_args *a, char *err,
 	return 0;
 }
 
+static int parse_disk(const char *s, struct vmm_args *a, char *err,
+		      size_t errlen)
+{
+	char e[200];
+
+	if (a->ndisks == VMM_MAX_DISKS)
+		return fail(err, errlen, "--disk: at most %d disks", VMM_MAX_DISKS);
+	if (blk_opts_parse(s, &a->disks[a->ndisks], e, sizeof(e)))
+		return fail(err, errlen, "--%s", e);
+	a->ndisks++;
+	return 0;
+}
+
 static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		     size_t errlen)
 {
@@ -122,6 +139,8 @@ static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		break;
 	case OPT_MEMORY:
 		return parse_memory(arg, a, err, errlen);
+	case OPT_DISK:
+		return parse_disk(arg, a, err, errlen);
 	case OPT_CONSOLE:
 		if (parse_console(arg, a))
 			return fail(err, errlen, "--console %s: expected stdio, "

@@ -7,12 +7,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "block/opts.h"
+
 enum console_kind {
 	CONSOLE_STDIO,
 	CONSOLE_PTY,
 	CONSOLE_FILE,
 	CONSOLE_NONE,
 };
+
+#define VMM_MAX_DISKS		16
 
 struct vmm_args {
 	const char *kernel;
@@ -29,6 +33,8 @@ struct vmm_args {
 	bool help;
 	bool version;
 	bool check_kvm;		/* only check /dev/kvm, then exit */
+	unsigned ndisks;	/* --disk, in command-line order */
+	struct blk_opts disks[VMM_MAX_DISKS];
 };
 
 #define VMM_DEFAULT_MEMORY	(512ULL << 20)

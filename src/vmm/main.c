@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "block/block.h"
 #include "hw/rtc.h"
 #include "kvm/kvm.h"
 #include "kvm/vcpu.h"
@@ -68,6 +69,7 @@ struct vmm {
 	struct machine machine;
 	struct loop_source sig_src, stop_src;
 	struct rtc_state cmos;		/* the RTC's battery, across resets */
+	struct blk_image *disks[VMM_MAX_DISKS];	/* --disk, across resets */
 	int sigfd;
 	int signo;
 };
@@ -203,6 +205,32 @@ static int vmm_check_limits(struct vmm *v, const struct x86_kernel *k,
 	return 0;
 }
 
+/* Opens (and locks) every --disk image for the process's lifetime; one
+ * line and -errno for the first that fails. */
+static int vmm_open_disks(struct vmm *v)
+{
+	char err[256];
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < v->args.ndisks; i++) {
+		ret = blk_open(&v->args.disks[i], &v->disks[i], err, sizeof(err));
+		if (ret) {
+			log_error("%s", err);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void vmm_close_disks(struct vmm *v)
+{
+	unsigned i;
+
+	for (i = 0; i < v->args.ndisks; i++)
+		blk_close(v->disks[i]);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vmm v;
@@ -230,7 +258,7 @@ int main(int argc, char **argv)
 		return check_kvm(&v.kvm);
 	if (load_kernel(v.args.kernel, &kfile, &kernel) ||
 	    (v.args.initrd && filemap_open(&ifile, "--initrd", v.args.initrd)) ||
-	    kvm_open(&v.kvm, NULL))
+	    vmm_open_disks(&v) || kvm_open(&v.kvm, NULL))
 		goto out;
 	if (vmm_check_limits(&v, &kernel, ifile.size) == 0) {
 		struct machine_config cfg = {
@@ -243,6 +271,7 @@ int main(int argc, char **argv)
 	}
 	kvm_close(&v.kvm);
 out:
+	vmm_close_disks(&v);
 	filemap_close(&ifile);
 	filemap_close(&kfile);
 	return status;

@@ -303,6 +303,45 @@ static void test_small_error_buffer(void **state)
 	assert_memory_equal(small, "--memor", 7);
 }
 
+/* --disk repeats, in order; each value goes through the disk parser. */
+static void test_disks(void **state)
+{
+	static struct vmm_args a;
+	static char buf[VMM_MAX_DISKS + 1][32];
+	char *argv[2 * (VMM_MAX_DISKS + 1) + 4];
+	int argc = 0, i;
+
+	(void)state;
+	assert_int_equal(parse(&a, "--kernel", "k", NULL), 0);
+	assert_int_equal(a.ndisks, 0);
+	assert_int_equal(parse(&a, "--kernel", "k", "--disk", "path=a.img",
+			       "--disk", "path=b.img,readonly=on,serial=S2", NULL), 0);
+	assert_int_equal(a.ndisks, 2);
+	assert_string_equal(a.disks[0].path, "a.img");
+	assert_false(a.disks[0].readonly);
+	assert_string_equal(a.disks[1].path, "b.img");
+	assert_true(a.disks[1].readonly);
+	assert_string_equal(a.disks[1].serial, "S2");
+	expect_error("--disk", "cache='fast'", "--kernel", "k", "--disk",
+		     "path=a,cache=fast", NULL);
+	expect_error("--disk", "needs a value", "--kernel", "k", "--disk", NULL);
+
+	argv[argc++] = (char *)"vireo-vmm";
+	argv[argc++] = (char *)"--kernel";
+	argv[argc++] = (char *)"k";
+	for (i = 0; i <= VMM_MAX_DISKS; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "path=d%d.img", i);
+		argv[argc++] = (char *)"--disk";
+		argv[argc++] = buf[i];
+	}
+	argv[argc] = NULL;
+	assert_int_equal(args_parse(argc - 2, argv, &a, errbuf, sizeof(errbuf)), 0);
+	assert_int_equal(a.ndisks, VMM_MAX_DISKS);
+	assert_string_equal(a.disks[VMM_MAX_DISKS - 1].path, "d15.img");
+	assert_int_equal(args_parse(argc, argv, &a, errbuf, sizeof(errbuf)), -EINVAL);
+	assert_non_null(strstr(errbuf, "at most 16 disks"));
+}
+
 static void test_usage(void **state)
 {
 	char *text = NULL;
@@ -334,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_parse_twice),
 		cmocka_unit_test(test_small_error_buffer),
+		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_usage),
 	};
 
