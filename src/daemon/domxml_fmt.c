@@ -1,0 +1,336 @@
+/* Domain XML output (the inactive definition, or the live one with the
+ * domain id and pty path), field-by-field equality for the round-trip
+ * property, the file checks for define/start, and freeing. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libxml/tree.h>
+
+#include "daemon/domxml.h"
+#include "daemon/domxml_int.h"
+
+#define X(s) ((const xmlChar *)(s))
+
+/* Builders that remember an allocation failure instead of returning it
+ * at every call: the document is checked once at the end. */
+struct fx {
+	xmlDoc *doc;
+	bool nomem;
+};
+
+static xmlNode *el(struct fx *fx, xmlNode *parent, const char *name,
+		   const char *text)
+{
+	xmlNode *n = xmlNewTextChild(parent, NULL, X(name), X(text));
+
+	fx->nomem |= !n;
+	return n;
+}
+
+static void prop(struct fx *fx, xmlNode *n, const char *name,
+		 const char *value)
+{
+	if (n)
+		fx->nomem |= !xmlNewProp(n, X(name), X(value));
+}
+
+static xmlNode *el_num(struct fx *fx, xmlNode *parent, const char *name,
+		       unsigned long long v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu", v);
+	return el(fx, parent, name, buf);
+}
+
+void domain_uuid_format(const uint8_t uuid[DOMAIN_UUID_LEN], char *out)
+{
+	size_t i;
+	char *p = out;
+
+	for (i = 0; i < DOMAIN_UUID_LEN; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		p += sprintf(p, "%02x", uuid[i]);
+	}
+}
+
+static void fmt_os(struct fx *fx, xmlNode *root, const struct domain_def *def)
+{
+	xmlNode *os = el(fx, root, "os", NULL), *t;
+
+	t = el(fx, os, "type", "hvm");
+	prop(fx, t, "arch", "x86_64");
+	if (def->machine)
+		prop(fx, t, "machine", def->machine);
+	el(fx, os, "kernel", def->kernel);
+	if (def->initrd)
+		el(fx, os, "initrd", def->initrd);
+	if (def->cmdline)
+		el(fx, os, "cmdline", def->cmdline);
+}
+
+static void fmt_disk(struct fx *fx, xmlNode *devs, const struct domain_disk *d)
+{
+	xmlNode *n = el(fx, devs, "disk", NULL), *c;
+
+	prop(fx, n, "type", d->block ? "block" : "file");
+	prop(fx, n, "device", "disk");
+	c = el(fx, n, "driver", NULL);
+	prop(fx, c, "name", "qemu");
+	prop(fx, c, "type", "raw");
+	if (d->cache != DOMAIN_CACHE_DEFAULT)
+		prop(fx, c, "cache", domxml_cache_names[d->cache]);
+	c = el(fx, n, "source", NULL);
+	prop(fx, c, d->block ? "dev" : "file", d->source);
+	c = el(fx, n, "target", NULL);
+	prop(fx, c, "dev", d->target);
+	prop(fx, c, "bus", "virtio");
+	if (d->readonly)
+		el(fx, n, "readonly", NULL);
+	if (d->serial)
+		el(fx, n, "serial", d->serial);
+}
+
+static void fmt_net(struct fx *fx, xmlNode *devs, const struct domain_net *net)
+{
+	xmlNode *n = el(fx, devs, "interface", NULL);
+	const uint8_t *m = net->mac;
+	char mac[18];
+
+	prop(fx, n, "type",
+	     net->type == DOMAIN_NET_BRIDGE ? "bridge" : "ethernet");
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+		 m[2], m[3], m[4], m[5]);
+	prop(fx, el(fx, n, "mac", NULL), "address", mac);
+	if (net->bridge)
+		prop(fx, el(fx, n, "source", NULL), "bridge", net->bridge);
+	if (net->ifname)
+		prop(fx, el(fx, n, "target", NULL), "dev", net->ifname);
+	prop(fx, el(fx, n, "model", NULL), "type", "virtio");
+}
+
+static void fmt_chr(struct fx *fx, xmlNode *devs, const char *name,
+		    const char *target_type, const struct domxml_live *live)
+{
+	xmlNode *n = el(fx, devs, name, NULL), *t;
+
+	prop(fx, n, "type", "pty");
+	if (live && live->pty) {
+		if (!strcmp(name, "console"))
+			prop(fx, n, "tty", live->pty);
+		prop(fx, el(fx, n, "source", NULL), "path", live->pty);
+	}
+	t = el(fx, n, "target", NULL);
+	prop(fx, t, "type", target_type);
+	prop(fx, t, "port", "0");
+}
+
+static void fmt_devices(struct fx *fx, xmlNode *root,
+			const struct domain_def *def,
+			const struct domxml_live *live)
+{
+	xmlNode *devs = el(fx, root, "devices", NULL), *n, *c;
+	size_t i;
+
+	for (i = 0; i < def->ndisks; i++)
+		fmt_disk(fx, devs, &def->disks[i]);
+	for (i = 0; i < def->nnets; i++)
+		fmt_net(fx, devs, &def->nets[i]);
+	if (def->serial)
+		fmt_chr(fx, devs, "serial", "isa-serial", live);
+	if (def->console)
+		fmt_chr(fx, devs, "console", "serial", live);
+	if (def->rng) {
+		n = el(fx, devs, "rng", NULL);
+		prop(fx, n, "model", "virtio");
+		c = el(fx, n, "backend", def->rng_backend);
+		prop(fx, c, "model", "random");
+	}
+	prop(fx, el(fx, devs, "memballoon", NULL), "model",
+	     def->balloon ? "virtio" : "none");
+	if (def->vsock) {
+		char cid[16];
+
+		n = el(fx, devs, "vsock", NULL);
+		prop(fx, n, "model", "virtio");
+		c = el(fx, n, "cid", NULL);
+		prop(fx, c, "auto", def->vsock_auto ? "yes" : "no");
+		if (def->vsock_cid) {
+			snprintf(cid, sizeof(cid), "%u", def->vsock_cid);
+			prop(fx, c, "address", cid);
+		}
+	}
+}
+
+static void fmt_domain(struct fx *fx, xmlNode *root,
+		       const struct domain_def *def,
+		       const struct domxml_live *live)
+{
+	char uuid[DOMAIN_UUID_STRLEN + 1];
+
+	prop(fx, root, "type", "kvm");
+	if (live) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%d", live->id);
+		prop(fx, root, "id", id);
+	}
+	el(fx, root, "name", def->name);
+	domain_uuid_format(def->uuid, uuid);
+	el(fx, root, "uuid", uuid);
+	if (def->title)
+		el(fx, root, "title", def->title);
+	if (def->description)
+		el(fx, root, "description", def->description);
+	prop(fx, el_num(fx, root, "memory", def->memory_kib), "unit", "KiB");
+	prop(fx, el_num(fx, root, "currentMemory", def->current_memory_kib),
+	     "unit", "KiB");
+	prop(fx, el_num(fx, root, "vcpu", def->vcpus), "placement", "static");
+	fmt_os(fx, root, def);
+	if (def->acpi)
+		el(fx, el(fx, root, "features", NULL), "acpi", NULL);
+	el(fx, root, "on_poweroff", domxml_action_names[def->on_poweroff]);
+	el(fx, root, "on_reboot", domxml_action_names[def->on_reboot]);
+	el(fx, root, "on_crash", domxml_action_names[def->on_crash]);
+	fmt_devices(fx, root, def, live);
+}
+
+char *domxml_format(const struct domain_def *def,
+		    const struct domxml_live *live)
+{
+	struct fx fx = { .doc = xmlNewDoc(X("1.0")) };
+	xmlBuffer *buf = NULL;
+	xmlNode *root;
+	char *out = NULL;
+
+	if (!fx.doc)
+		return NULL;
+	root = xmlNewDocNode(fx.doc, NULL, X("domain"), NULL);
+	if (!root)
+		goto out;
+	xmlDocSetRootElement(fx.doc, root);
+	fmt_domain(&fx, root, def, live);
+	buf = xmlBufferCreate();
+	if (fx.nomem || !buf || xmlNodeDump(buf, fx.doc, root, 0, 1) < 0)
+		goto out;
+	if (asprintf(&out, "%s\n", (const char *)xmlBufferContent(buf)) < 0)
+		out = NULL;
+out:
+	if (buf)
+		xmlBufferFree(buf);
+	xmlFreeDoc(fx.doc);
+	return out;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool disk_eq(const struct domain_disk *a, const struct domain_disk *b)
+{
+	return a->block == b->block && str_eq(a->source, b->source) &&
+	       !strcmp(a->target, b->target) && a->cache == b->cache &&
+	       a->readonly == b->readonly && str_eq(a->serial, b->serial);
+}
+
+static bool net_eq(const struct domain_net *a, const struct domain_net *b)
+{
+	return a->type == b->type && str_eq(a->bridge, b->bridge) &&
+	       str_eq(a->ifname, b->ifname) && !memcmp(a->mac, b->mac, 6);
+}
+
+bool domain_def_equal(const struct domain_def *a, const struct domain_def *b)
+{
+	size_t i;
+
+	if (!str_eq(a->name, b->name) || memcmp(a->uuid, b->uuid, 16) ||
+	    !str_eq(a->title, b->title) ||
+	    !str_eq(a->description, b->description) ||
+	    a->memory_kib != b->memory_kib ||
+	    a->current_memory_kib != b->current_memory_kib ||
+	    a->vcpus != b->vcpus || !str_eq(a->machine, b->machine) ||
+	    !str_eq(a->kernel, b->kernel) || !str_eq(a->initrd, b->initrd) ||
+	    !str_eq(a->cmdline, b->cmdline) ||
+	    a->on_poweroff != b->on_poweroff ||
+	    a->on_reboot != b->on_reboot || a->on_crash != b->on_crash ||
+	    a->acpi != b->acpi || a->ndisks != b->ndisks ||
+	    a->nnets != b->nnets || a->serial != b->serial ||
+	    a->console != b->console || a->rng != b->rng ||
+	    !str_eq(a->rng_backend, b->rng_backend) ||
+	    a->balloon != b->balloon || a->vsock != b->vsock ||
+	    a->vsock_auto != b->vsock_auto || a->vsock_cid != b->vsock_cid)
+		return false;
+	for (i = 0; i < a->ndisks; i++)
+		if (!disk_eq(&a->disks[i], &b->disks[i]))
+			return false;
+	for (i = 0; i < a->nnets; i++)
+		if (!net_eq(&a->nets[i], &b->nets[i]))
+			return false;
+	return true;
+}
+
+static int check_file(const char *path, bool block, const char *what,
+		      char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
+		return -e;
+	}
+	if (block ? !S_ISBLK(st.st_mode) : !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s %s is not a %s", what, path,
+			 block ? "block device" : "regular file");
+		return block ? -ENOTBLK : -EINVAL;
+	}
+	return 0;
+}
+
+int domain_def_check_files(const struct domain_def *def, char *err,
+			   size_t errlen)
+{
+	size_t i;
+	int ret;
+
+	ret = check_file(def->kernel, false, "kernel", err, errlen);
+	if (!ret && def->initrd)
+		ret = check_file(def->initrd, false, "initrd", err, errlen);
+	for (i = 0; !ret && i < def->ndisks; i++)
+		ret = check_file(def->disks[i].source, def->disks[i].block,
+				 def->disks[i].target, err, errlen);
+	return ret;
+}
+
+void domain_def_free(struct domain_def *def)
+{
+	size_t i;
+
+	if (!def)
+		return;
+	for (i = 0; i < def->ndisks; i++) {
+		free(def->disks[i].source);
+		free(def->disks[i].serial);
+	}
+	free(def->disks);
+	for (i = 0; i < def->nnets; i++) {
+		free(def->nets[i].bridge);
+		free(def->nets[i].ifname);
+	}
+	free(def->nets);
+	free(def->name);
+	free(def->title);
+	free(def->description);
+	free(def->machine);
+	free(def->kernel);
+	free(def->initrd);
+	free(def->cmdline);
+	free(def->rng_backend);
+	free(def);
+}
