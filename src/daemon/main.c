@@ -1,0 +1,152 @@
+/* vireod: the Vireo daemon.  Serves libvirt's remote protocol on a Unix
+ * socket so that virsh, python3-libvirt and the vireo CLI can define and
+ * inspect domains.  Options: --socket PATH, --state-dir DIR, --daemon. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rpc/paths.h"
+#include "daemon/server.h"
+#include "daemon/store.h"
+#include "util/log.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vireod [--socket PATH] [--state-dir DIR] [--daemon] "
+		"[--debug]\n"
+		"  --socket PATH     listen here (default %s)\n"
+		"  --state-dir DIR   domain definitions (default %s)\n"
+		"  --daemon          detach and run in the background\n"
+		"  --debug           log every connection event\n",
+		getuid() == 0 ? VIREO_ROOT_SOCKET : "$XDG_RUNTIME_DIR/vireo/"
+						    "vireod.sock",
+		getuid() == 0 ? VIREO_ROOT_STATE : "~/.local/share/vireo");
+}
+
+/* mkdir -p of path's parent folder, 0700 for what it creates. */
+static int make_parent(const char *path)
+{
+	char *copy = strdup(path), *p;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	p = dirname(copy);
+	for (char *q = p + 1; ret == 0; q++) {
+		char c = *q;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			ret = -errno;
+		*q = c;
+		if (c == '\0')
+			break;
+	}
+	free(copy);
+	return ret;
+}
+
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -errno;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "daemon", no_argument, NULL, 'D' },
+		{ "debug", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char sock[PATH_BUF], state[PATH_BUF];
+	const char *sock_opt = NULL, *state_opt = NULL;
+	bool detach = false;
+	struct server srv;
+	struct store st;
+	int c, ret;
+
+	log_set_program("vireod");
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock_opt = optarg; break;
+		case 'd': state_opt = optarg; break;
+		case 'D': detach = true; break;
+		case 'v': log_set_level(LOG_DEBUG); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (paths_default_socket(sock, sizeof(sock)) < 0 ||
+	    paths_default_state(state, sizeof(state)) < 0) {
+		if (!sock_opt || !state_opt) {
+			log_error("no default paths: set XDG_RUNTIME_DIR and "
+				  "HOME, or give --socket and --state-dir");
+			return 1;
+		}
+	}
+	if (sock_opt)
+		snprintf(sock, sizeof(sock), "%s", sock_opt);
+	if (state_opt)
+		snprintf(state, sizeof(state), "%s", state_opt);
+
+	ret = make_parent(state);
+	if (ret == 0)
+		ret = store_open(&st, state);
+	if (ret < 0) {
+		log_error("state dir %s: %s", state, strerror(-ret));
+		return 1;
+	}
+	ret = make_parent(sock);
+	if (ret == 0)
+		ret = server_init(&srv, sock, &st);
+	if (ret < 0) {
+		log_error("socket %s: %s", sock,
+			  ret == -EADDRINUSE ? "another vireod is listening "
+					       "there" : strerror(-ret));
+		store_close(&st);
+		return 1;
+	}
+	log_info("listening on %s, %zu domains in %s", sock, st.n, state);
+	if (detach && (ret = daemonize()) < 0) {
+		log_error("cannot detach: %s", strerror(-ret));
+		server_destroy(&srv);
+		store_close(&st);
+		return 1;
+	}
+	ret = server_run(&srv);
+	server_destroy(&srv);
+	store_close(&st);
+	return ret < 0 ? 1 : 0;
+}

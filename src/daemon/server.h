@@ -1,0 +1,36 @@
+/* vireod's Unix-socket server: listens, checks each peer's credentials,
+ * frames the byte streams into RPC messages and hands them to
+ * dispatch.c, all on one epoll loop. */
+#ifndef VIREO_DAEMON_SERVER_H
+#define VIREO_DAEMON_SERVER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "daemon/store.h"
+#include "util/loop.h"
+
+struct client;
+
+struct server {
+	struct loop loop;
+	struct loop_source listen_src;
+	struct loop_source signal_src;
+	int listen_fd;
+	int signal_fd;
+	char *path;
+	struct store *store;
+	struct client *clients;
+	unsigned nclients;
+	uid_t owner; /* besides root, the one uid allowed in */
+	bool stop;
+};
+
+/* Binds path (0600, owned by the running user); -EADDRINUSE when a
+ * daemon already answers there.  0 or -errno. */
+int server_init(struct server *s, const char *path, struct store *store);
+/* Runs until SIGINT or SIGTERM.  0 or -errno. */
+int server_run(struct server *s);
+void server_destroy(struct server *s);
+
+#endif

@@ -1,0 +1,51 @@
+/* The daemon's domains: each defined domain's XML lives in one file
+ * <name>.xml in the state dir (written atomically), its autostart flag as
+ * an empty file autostart/<name>.  Lookup by name, UUID and running id. */
+#ifndef VIREO_DAEMON_STORE_H
+#define VIREO_DAEMON_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/domdef.h"
+
+struct dom {
+	struct domdef *def;
+	bool persistent;
+	bool autostart;
+	int id; /* -1 while shut off */
+	int state, reason;
+};
+
+struct store {
+	int dirfd;
+	int autostartfd;
+	struct dom **doms;
+	size_t n, cap;
+};
+
+/* Opens (creating it 0700 when missing) dir and loads every *.xml in it;
+ * a file that does not parse is logged and skipped.  0 or -errno. */
+int store_open(struct store *s, const char *dir);
+void store_close(struct store *s);
+
+/* Define a domain, or redefine an existing one with the same name and
+ * UUID.  0 with *out; -EINVAL (bad XML), -EEXIST (name or UUID taken by
+ * another domain) with a one-line reason in err; -errno from writing. */
+int store_define(struct store *s, const char *xml, size_t len,
+		 struct dom **out, char *err, size_t errlen);
+/* Removes the domain's files and frees it.  0 or -errno. */
+int store_undefine(struct store *s, struct dom *d);
+int store_set_autostart(struct store *s, struct dom *d, bool on);
+
+struct dom *store_by_name(const struct store *s, const char *name);
+struct dom *store_by_uuid(const struct store *s, const uint8_t *uuid);
+struct dom *store_by_id(const struct store *s, int id);
+
+/* Writes data to dirfd/name through a temporary file: write, fsync,
+ * rename, fsync of the folder.  0 or -errno (the old file untouched). */
+int store_write_atomic(int dirfd, const char *name, const char *data,
+		       size_t len);
+
+#endif
