@@ -5,9 +5,11 @@
 
 #include "rpc/wire.h"
 
-/* Vireo's version as libvirt encodes one: major * 1e6 + minor * 1e3 +
- * micro. */
-#define VIREO_VERSION_NUM 1000ull /* 0.1.0 */
+/* Vireo's version as libvirt encodes one (major * 1000000 + minor * 1000
+ * + micro), from meson.build's project version. */
+#ifndef VIREO_VERSION_NUM
+#error "VIREO_VERSION_NUM comes from meson.build"
+#endif
 
 int host_node_info(struct rpc_node_info *n);
 /* malloc'd strings, NULL when out of memory. */
