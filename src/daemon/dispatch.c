@@ -14,6 +14,7 @@
 #include "rpc/message.h"
 
 struct call {
+	struct daemon_ctx *ctx;
 	struct store *st;
 	struct session *ss;
 	XDR *in;
@@ -202,7 +203,8 @@ static int h_supports_feature(struct call *c)
 	if (!xdr_int32_t(c->in, &f))
 		return -EBADMSG;
 	return reply_int(c, f == FEATURE_PROGRAM_KEEPALIVE ||
-				    f == FEATURE_REMOTE_CLOSE_CALLBACK);
+				    f == FEATURE_REMOTE_CLOSE_CALLBACK ||
+				    f == FEATURE_REMOTE_EVENT_CALLBACK);
 }
 
 static int h_open(struct call *c)
@@ -424,12 +426,114 @@ static int h_lookup_id(struct call *c)
 		    "Domain not found: no domain with matching id %d", id);
 }
 
+/* ---- events ---- */
+
+static void emit(struct call *c, const struct dom *d, int event, int detail)
+{
+	struct rpc_dom r;
+
+	if (!c->ctx->lifecycle)
+		return;
+	ref(&r, d);
+	c->ctx->lifecycle(c->ctx->opaque, &r, event, detail);
+}
+
+static int h_event_register(struct call *c)
+{
+	struct rpc_dom r = { 0 };
+	struct event_cb *cb;
+	bool present = false;
+	int32_t id;
+
+	if (!xdr_int32_t(c->in, &id) || !rpc_x_optdom(c->in, &present, &r))
+		return -EBADMSG;
+	cb = &c->ss->cbs[c->ss->ncbs];
+	cb->one_dom = present;
+	if (present)
+		memcpy(cb->uuid, r.uuid, RPC_UUID_LEN);
+	rpc_dom_clear(&r);
+	if (id < 0 || id >= EVENT_ID_MAX)
+		return fail(c, ERR_INVALID_ARG, ERRDOM_REMOTE,
+			    "invalid argument: unsupported event ID %d", id);
+	if (c->ss->ncbs == SESSION_EVENT_CBS)
+		return fail(c, ERR_RPC, ERRDOM_RPC,
+			    "too many event callbacks on this connection");
+	cb->event_id = id;
+	cb->id = c->ss->next_cb_id++;
+	c->ss->ncbs++;
+	return reply_int(c, cb->id);
+}
+
+static int h_event_deregister(struct call *c)
+{
+	struct session *ss = c->ss;
+	int32_t id;
+	unsigned i;
+
+	if (!xdr_int32_t(c->in, &id))
+		return -EBADMSG;
+	for (i = 0; i < ss->ncbs; i++) {
+		if (ss->cbs[i].id == id) {
+			ss->cbs[i] = ss->cbs[--ss->ncbs];
+			return 0;
+		}
+	}
+	return fail(c, ERR_INVALID_ARG, ERRDOM_REMOTE,
+		    "invalid argument: no event callback %d", id);
+}
+
+struct lifecycle_msg {
+	int32_t cb_id;
+	struct rpc_dom dom;
+	int32_t event, detail;
+};
+
+static bool enc_lifecycle(XDR *x, void *arg)
+{
+	struct lifecycle_msg *m = arg;
+
+	return xdr_int32_t(x, &m->cb_id) && rpc_x_dom(x, &m->dom) &&
+	       xdr_int32_t(x, &m->event) && xdr_int32_t(x, &m->detail);
+}
+
+int dispatch_lifecycle(const struct session *ss, const struct rpc_dom *dom,
+		       int event, int detail,
+		       void (*send)(void *opaque, uint8_t *frame, size_t len),
+		       void *opaque)
+{
+	struct rpc_header h = { RPC_PROG_REMOTE, RPC_PROG_REMOTE_VERS,
+				PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+				RPC_MESSAGE, 0, RPC_OK };
+	struct lifecycle_msg m = { .dom = *dom, .event = event,
+				   .detail = detail };
+	const struct event_cb *cb;
+	uint8_t *frame;
+	size_t len;
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < ss->ncbs; i++) {
+		cb = &ss->cbs[i];
+		if (cb->event_id != EVENT_ID_LIFECYCLE ||
+		    (cb->one_dom &&
+		     memcmp(cb->uuid, dom->uuid, RPC_UUID_LEN)))
+			continue;
+		m.cb_id = cb->id;
+		ret = rpc_frame_build(&h, enc_lifecycle, &m, &frame, &len);
+		if (ret < 0)
+			return ret;
+		send(opaque, frame, len);
+	}
+	return 0;
+}
+
 /* ---- definitions ---- */
 
 static int define(struct call *c, bool with_flags)
 {
 	uint32_t flags = 0;
 	char *xml = NULL, err[400];
+	size_t before;
 	struct dom *d;
 	int ret;
 
@@ -439,6 +543,7 @@ static int define(struct call *c, bool with_flags)
 		free(xml);
 		return -EBADMSG;
 	}
+	before = c->st->n;
 	ret = store_define(c->st, xml, strlen(xml), &d, err, sizeof(err));
 	free(xml);
 	if (ret == -EINVAL)
@@ -449,6 +554,8 @@ static int define(struct call *c, bool with_flags)
 			    "operation failed: %s", err);
 	if (ret < 0)
 		return fail(c, ERR_SYSTEM_ERROR, ERRDOM_DOMAIN, "%s", err);
+	emit(c, d, EVENT_DEFINED,
+	     c->st->n > before ? EVENT_DEFINED_ADDED : EVENT_DEFINED_UPDATED);
 	return reply_dom(c, d);
 }
 
@@ -465,6 +572,8 @@ static int h_define_flags(struct call *c)
 static int undefine(struct call *c, bool with_flags)
 {
 	uint32_t flags = 0;
+	struct rpc_dom gone;
+	char name[RPC_NAME_BUF];
 	struct dom *d;
 	int ret;
 
@@ -476,11 +585,18 @@ static int undefine(struct call *c, bool with_flags)
 			    "Requested operation is not valid: domain '%s' "
 			    "is running",
 			    d->def->name);
+	/* The event names the domain after the store has freed it. */
+	ref(&gone, d);
+	snprintf(name, sizeof(name), "%s", d->def->name);
+	gone.name = name;
 	ret = store_undefine(c->st, d);
 	if (ret < 0)
 		return fail(c, ERR_SYSTEM_ERROR, ERRDOM_DOMAIN,
 			    "cannot remove the definition: %s",
 			    strerror(-ret));
+	if (c->ctx->lifecycle)
+		c->ctx->lifecycle(c->ctx->opaque, &gone, EVENT_UNDEFINED,
+				  EVENT_UNDEFINED_REMOVED);
 	return 0;
 }
 
@@ -622,6 +738,10 @@ static const struct proc procs[] = {
 	{ PROC_CONNECT_OPEN, h_open, true },
 	{ PROC_CONNECT_CLOSE, h_void, false },
 	{ PROC_CONNECT_REGISTER_CLOSE_CALLBACK, h_void, false },
+	{ PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, h_event_register,
+	  false },
+	{ PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
+	  h_event_deregister, false },
 	{ PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK, h_void, false },
 	{ PROC_CONNECT_GET_TYPE, h_get_type, false },
 	{ PROC_CONNECT_GET_VERSION, h_version, false },
@@ -685,11 +805,11 @@ static int run_call(struct call *c, int32_t proc)
 	return p->fn(c);
 }
 
-static int reply_call(struct store *st, struct session *ss,
+static int reply_call(struct daemon_ctx *ctx, struct session *ss,
 		      const struct rpc_header *h, XDR *in, uint8_t **reply,
 		      size_t *replylen, const char **why)
 {
-	struct call c = { .st = st, .ss = ss, .in = in };
+	struct call c = { .ctx = ctx, .st = ctx->store, .ss = ss, .in = in };
 	struct rpc_header rh = *h;
 	int ret;
 
@@ -728,9 +848,9 @@ static int keepalive(const struct rpc_header *h, uint8_t **reply,
 	return rpc_frame_build(&rh, NULL, NULL, reply, replylen);
 }
 
-int dispatch_frame(struct store *st, struct session *ss, const uint8_t *frame,
-		   uint32_t len, uint8_t **reply, size_t *replylen,
-		   const char **why)
+int dispatch_frame(struct daemon_ctx *ctx, struct session *ss,
+		   const uint8_t *frame, uint32_t len, uint8_t **reply,
+		   size_t *replylen, const char **why)
 {
 	struct rpc_header h;
 	XDR in;
@@ -752,7 +872,7 @@ int dispatch_frame(struct store *st, struct session *ss, const uint8_t *frame,
 		*why = "a message that is not a call of version 1";
 		ret = -EPROTO;
 	} else
-		ret = reply_call(st, ss, &h, &in, reply, replylen, why);
+		ret = reply_call(ctx, ss, &h, &in, reply, replylen, why);
 	xdr_destroy(&in);
 	return ret;
 }

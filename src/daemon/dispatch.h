@@ -9,19 +9,49 @@
 #include <stdint.h>
 
 #include "daemon/store.h"
+#include "rpc/wire.h"
+
+#define SESSION_EVENT_CBS 128
+
+/* One event registration (CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY). */
+struct event_cb {
+	int32_t id;
+	int32_t event_id;
+	bool one_dom; /* only for the domain with this UUID */
+	uint8_t uuid[RPC_UUID_LEN];
+};
 
 /* Per-connection protocol state. */
 struct session {
 	bool allowed; /* the peer passed the credentials check */
 	bool opened;  /* CONNECT_OPEN succeeded */
 	unsigned uid; /* the peer's uid, for the refusal message */
+	struct event_cb cbs[SESSION_EVENT_CBS];
+	unsigned ncbs;
+	int32_t next_cb_id;
+};
+
+/* What a call may change beyond the store: lifecycle events go to
+ * `lifecycle`, which hands them to every session (NULL: nowhere). */
+struct daemon_ctx {
+	struct store *store;
+	void (*lifecycle)(void *opaque, const struct rpc_dom *dom, int event,
+			  int detail);
+	void *opaque;
 };
 
 /* 0 with *reply a malloc'd frame to send (NULL: nothing to send); or
  * -EBADMSG / -EPROTO when the connection must be closed, with *why saying
  * why in a few words. */
-int dispatch_frame(struct store *st, struct session *ss, const uint8_t *frame,
-		   uint32_t len, uint8_t **reply, size_t *replylen,
-		   const char **why);
+int dispatch_frame(struct daemon_ctx *ctx, struct session *ss,
+		   const uint8_t *frame, uint32_t len, uint8_t **reply,
+		   size_t *replylen, const char **why);
+
+/* The event messages a session is owed for a lifecycle change: send is
+ * called with each malloc'd frame (taking it).  0 or -ENOMEM. */
+int dispatch_lifecycle(const struct session *ss, const struct rpc_dom *dom,
+		       int event, int detail,
+		       void (*send)(void *opaque, uint8_t *frame, size_t len),
+		       void *opaque);
 
 #endif

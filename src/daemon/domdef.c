@@ -16,7 +16,6 @@
 #include "rpc/wire.h"
 #include "util/parse.h"
 
-#define DOMDEF_NAME_MAX 256
 
 static xmlNode *child(xmlNode *parent, const char *name)
 {

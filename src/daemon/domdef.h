@@ -10,6 +10,9 @@
 
 #include "rpc/proto.h"
 
+#define DOMDEF_NAME_MAX 256
+#define RPC_NAME_BUF (DOMDEF_NAME_MAX + 1)
+
 struct domdef {
 	char *name;
 	uint8_t uuid[RPC_UUID_LEN];

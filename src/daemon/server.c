@@ -148,7 +148,7 @@ static bool process_frames(struct client *c)
 		}
 		if (c->rxlen < len)
 			return true;
-		ret = dispatch_frame(c->srv->store, &c->ss, c->rx, len, &reply,
+		ret = dispatch_frame(&c->srv->ctx, &c->ss, c->rx, len, &reply,
 				     &rlen, &why);
 		if (ret < 0) {
 			client_drop(c, why);
@@ -277,6 +277,33 @@ static void on_listen(struct loop_source *src, uint32_t events)
 		log_warn("accept: %s", strerror(errno));
 }
 
+/* A frame for one client from an event: queued; a client whose queue is
+ * full is closed when it next wakes (closing), never blocking the loop. */
+static void send_event(void *opaque, uint8_t *frame, size_t len)
+{
+	struct client *c = opaque;
+
+	if (queue(c, frame, len) < 0) {
+		log_warn("client pid %d uid %u: events not read; closing",
+			 (int)c->pid, c->ss.uid);
+		c->closing = true;
+	}
+	update_events(c);
+}
+
+static void on_lifecycle(void *opaque, const struct rpc_dom *dom, int event,
+			 int detail)
+{
+	struct server *s = opaque;
+	struct client *c;
+
+	for (c = s->clients; c; c = c->next)
+		if (c->ss.ncbs &&
+		    dispatch_lifecycle(&c->ss, dom, event, detail, send_event,
+				       c) < 0)
+			log_warn("no memory for a domain event");
+}
+
 static void on_signal(struct loop_source *src, uint32_t events)
 {
 	struct server *s = src->opaque;
@@ -349,6 +376,7 @@ int server_init(struct server *s, const char *path, struct store *store)
 	s->listen_fd = s->signal_fd = -1;
 	s->loop.epfd = -1;
 	s->store = store;
+	s->ctx = (struct daemon_ctx){ store, on_lifecycle, s };
 	s->owner = getuid();
 	s->path = strdup(path);
 	if (!s->path)

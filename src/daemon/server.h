@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "daemon/dispatch.h"
 #include "daemon/store.h"
 #include "util/loop.h"
 
@@ -20,6 +21,7 @@ struct server {
 	int signal_fd;
 	char *path;
 	struct store *store;
+	struct daemon_ctx ctx;
 	struct client *clients;
 	unsigned nclients;
 	uid_t owner; /* besides root, the one uid allowed in */

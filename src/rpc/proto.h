@@ -84,6 +84,9 @@ enum remote_proc {
 	PROC_CONNECT_LIST_ALL_DOMAINS = 273,
 	PROC_CONNECT_GET_DOMAIN_CAPABILITIES = 342,
 	PROC_DOMAIN_DEFINE_XML_FLAGS = 350,
+	PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY = 316,
+	PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY = 317,
+	PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318,
 	PROC_CONNECT_REGISTER_CLOSE_CALLBACK = 360,
 	PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK = 361,
 };
@@ -123,6 +126,23 @@ enum rpc_err_domain {
 };
 
 #define RPC_ERR_LEVEL_ERROR 2
+
+/* Domain events: the ids a client registers for (virsh event --all asks
+ * for every one up to its own VIR_DOMAIN_EVENT_ID_LAST) and the lifecycle
+ * events and details Vireo sends. */
+#define EVENT_ID_LIFECYCLE 0
+#define EVENT_ID_MAX 64
+enum dom_event {
+	EVENT_DEFINED = 0,
+	EVENT_UNDEFINED = 1,
+	EVENT_STARTED = 2,
+	EVENT_SUSPENDED = 3,
+	EVENT_RESUMED = 4,
+	EVENT_STOPPED = 5,
+};
+#define EVENT_DEFINED_ADDED 0
+#define EVENT_DEFINED_UPDATED 1
+#define EVENT_UNDEFINED_REMOVED 0
 
 /* virDomainState and the list flags of CONNECT_LIST_ALL_DOMAINS. */
 enum dom_state {

@@ -102,6 +102,17 @@ static bool skip_net(XDR *x)
 	return ok;
 }
 
+bool rpc_x_optdom(XDR *x, bool *present, struct rpc_dom *d)
+{
+	bool_t p = x->x_op == XDR_ENCODE && *present;
+
+	if (!xdr_bool(x, &p))
+		return false;
+	if (x->x_op == XDR_DECODE)
+		*present = p;
+	return !p || rpc_x_dom(x, d);
+}
+
 bool rpc_x_optdom_skip(XDR *x)
 {
 	return x_opt_skip(x, skip_dom);

@@ -50,6 +50,8 @@ bool rpc_x_str(XDR *x, char **s, uint32_t max);
 bool rpc_x_optstr(XDR *x, char **s);
 bool rpc_x_uuid(XDR *x, uint8_t uuid[RPC_UUID_LEN]);
 bool rpc_x_dom(XDR *x, struct rpc_dom *d);
+/* remote_domain kept: *present says whether it was there. */
+bool rpc_x_optdom(XDR *x, bool *present, struct rpc_dom *d);
 /* remote_domain: an optional domain reference, decoded and dropped on
  * decode, written as absent on encode. */
 bool rpc_x_optdom_skip(XDR *x);

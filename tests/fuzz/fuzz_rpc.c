@@ -61,6 +61,7 @@ static void decode_as_reply(const uint8_t *frame, uint32_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct session ss = { .allowed = true };
+	struct daemon_ctx ctx = { the_store(), NULL, NULL };
 	const char *why;
 	uint8_t *reply, *frame;
 	size_t rlen;
@@ -75,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		memcpy(frame, data, len);
 		decode_as_reply(frame, len);
-		if (dispatch_frame(the_store(), &ss, frame, len, &reply, &rlen,
+		if (dispatch_frame(&ctx, &ss, frame, len, &reply, &rlen,
 				   &why) < 0) {
 			free(frame);
 			break;

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ static const char demo_xml[] =
 struct fixture {
 	const char *dir;
 	struct store st;
+	struct daemon_ctx ctx;
 	struct session ss;
 };
 
@@ -41,6 +43,7 @@ static int setup(void **state)
 	f.dir = make_tmpdir();
 	assert_non_null(f.dir);
 	assert_int_equal(store_open(&f.st, f.dir), 0);
+	f.ctx = (struct daemon_ctx){ &f.st, NULL, NULL };
 	assert_int_equal(store_define(&f.st, demo_xml, strlen(demo_xml), &d,
 				      err, sizeof(err)),
 			 0);
@@ -75,7 +78,7 @@ static void run(struct fixture *f, const uint8_t *frame, size_t len,
 	const char *why = NULL;
 	size_t rlen;
 
-	assert_int_equal(dispatch_frame(&f->st, &f->ss, frame, (uint32_t)len,
+	assert_int_equal(dispatch_frame(&f->ctx, &f->ss, frame, (uint32_t)len,
 					reply, &rlen, &why),
 			 0);
 	assert_non_null(*reply);
@@ -279,7 +282,7 @@ static void expect_drop(struct fixture *f, const uint8_t *frame, size_t len)
 	uint8_t *reply = NULL;
 	size_t rlen;
 
-	assert_true(dispatch_frame(&f->st, &f->ss, frame, (uint32_t)len,
+	assert_true(dispatch_frame(&f->ctx, &f->ss, frame, (uint32_t)len,
 				   &reply, &rlen, &why) < 0);
 	assert_null(reply);
 	assert_non_null(why);
@@ -405,6 +408,109 @@ static void test_keepalive(void **state)
 	free(frame);
 }
 
+/* Lifecycle events: registrations from virsh event, the undefine's
+ * event reaching the hook, and the message a registered session gets. */
+struct seen {
+	int n, event, detail;
+	char name[64];
+};
+
+static void record(void *opaque, const struct rpc_dom *dom, int event,
+		   int detail)
+{
+	struct seen *s = opaque;
+
+	s->n++;
+	s->event = event;
+	s->detail = detail;
+	snprintf(s->name, sizeof(s->name), "%s", dom->name);
+}
+
+static int32_t reply_int(struct fixture *f, const char *file, int status)
+{
+	struct rpc_header rh;
+	uint8_t *frame, *reply;
+	int32_t v = -1;
+	size_t len;
+	XDR x;
+
+	frame = capture(file, &len);
+	run(f, frame, len, &rh, &x, &reply);
+	if (rh.status != (uint32_t)status)
+		fail_msg("%s: status %u", file, rh.status);
+	if (status == RPC_OK && !xdr_int32_t(&x, &v))
+		v = 0; /* a void reply */
+	xdr_destroy(&x);
+	free(reply);
+	free(frame);
+	return v;
+}
+
+struct sent {
+	int n;
+	uint8_t *frame;
+	size_t len;
+};
+
+static void take(void *opaque, uint8_t *frame, size_t len)
+{
+	struct sent *s = opaque;
+
+	s->n++;
+	free(s->frame);
+	s->frame = frame;
+	s->len = len;
+}
+
+static void test_events(void **state)
+{
+	struct fixture *f = *state;
+	struct seen seen = { 0 };
+	struct sent sent = { 0 };
+	struct rpc_dom d = { .name = "demo", .id = -1 }, got = { 0 };
+	struct rpc_header h;
+	int32_t v[3];
+	XDR x;
+
+	f->ctx.lifecycle = record;
+	f->ctx.opaque = &seen;
+	/* Two registrations: one for all domains, one for another domain. */
+	assert_int_equal(reply_int(f, "event-register-all.hex", RPC_OK), 0);
+	assert_int_equal(reply_int(f, "event-register-domain.hex", RPC_OK), 1);
+	assert_int_equal(f->ss.ncbs, 2);
+
+	assert_int_equal(reply_int(f, "domain-undefine-flags.hex", RPC_OK), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.event, EVENT_UNDEFINED);
+	assert_string_equal(seen.name, "demo");
+
+	/* Only the all-domains callback matches demo's UUID. */
+	assert_int_equal(rpc_uuid_parse(DEMO_UUID, d.uuid), 0);
+	assert_int_equal(dispatch_lifecycle(&f->ss, &d, EVENT_UNDEFINED,
+					    EVENT_UNDEFINED_REMOVED, take,
+					    &sent),
+			 0);
+	assert_int_equal(sent.n, 1);
+	assert_int_equal(rpc_frame_open(sent.frame, (uint32_t)sent.len, &h, &x),
+			 0);
+	assert_int_equal(h.proc, PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE);
+	assert_int_equal(h.type, RPC_MESSAGE);
+	assert_true(xdr_int32_t(&x, &v[0]) && rpc_x_dom(&x, &got) &&
+		    xdr_int32_t(&x, &v[1]) && xdr_int32_t(&x, &v[2]));
+	assert_int_equal(v[0], 0);
+	assert_string_equal(got.name, "demo");
+	assert_int_equal(v[1], EVENT_UNDEFINED);
+	assert_int_equal(v[2], EVENT_UNDEFINED_REMOVED);
+	rpc_dom_clear(&got);
+	xdr_destroy(&x);
+	free(sent.frame);
+
+	/* Deregistering callback 0 works once. */
+	reply_int(f, "event-deregister.hex", RPC_OK);
+	assert_int_equal(f->ss.ncbs, 1);
+	reply_int(f, "event-deregister.hex", RPC_ERROR);
+}
+
 static void test_error_roundtrip(void **state)
 {
 	struct rpc_header h = { RPC_PROG_REMOTE, 1, 9, RPC_CALL, 77, RPC_OK };
@@ -462,6 +568,7 @@ int main(int argc, char **argv)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test(test_error_roundtrip),
 		cmocka_unit_test(test_uuid_text),
 	};
