@@ -22,6 +22,10 @@
 
 #define MAX_CLIENTS 256
 #define TX_MAX (64u * 1024 * 1024) /* queued reply bytes per client */
+/* All clients' receive buffers together: room for a few messages of the
+ * protocol's largest size at once, so that clients declaring 32 MiB
+ * frames cannot make the daemon allocate without bound. */
+#define RX_TOTAL_MAX (256u * 1024 * 1024)
 
 struct txbuf {
 	struct txbuf *next;
@@ -63,6 +67,7 @@ static void client_free(struct client *c)
 		free(t->data);
 		free(t);
 	}
+	s->rx_total -= c->rxcap;
 	free(c->rx);
 	free(c);
 }
@@ -179,9 +184,12 @@ static int grow_rx(struct client *c)
 		want = len;
 	if (want <= c->rxcap)
 		return 0;
+	if (c->srv->rx_total - c->rxcap + want > RX_TOTAL_MAX)
+		return -ENOBUFS;
 	p = realloc(c->rx, want);
 	if (!p)
 		return -ENOMEM;
+	c->srv->rx_total += want - c->rxcap;
 	c->rx = p;
 	c->rxcap = want;
 	return 0;
@@ -192,7 +200,8 @@ static bool read_client(struct client *c)
 	ssize_t n;
 
 	if (grow_rx(c) < 0) {
-		client_drop(c, "no memory for its message");
+		client_drop(c, "no room for its message within the daemon's "
+			       "memory budget");
 		return false;
 	}
 	n = recv(c->fd, c->rx + c->rxlen, c->rxcap - c->rxlen, MSG_DONTWAIT);
@@ -225,6 +234,7 @@ static void on_client(struct loop_source *src, uint32_t events)
 	}
 	/* Shrink a buffer a large message left behind. */
 	if (c->rxlen == 0 && c->rxcap > RPC_MSG_INITIAL) {
+		c->srv->rx_total -= c->rxcap;
 		free(c->rx);
 		c->rx = NULL;
 		c->rxcap = 0;

@@ -85,6 +85,29 @@ s = connect()
 s.sendall(frame(REMOTE, 66)[:10])
 s.close()
 
+# Clients that each announce a 32 MiB message and send a little of it:
+# past the daemon's budget for receive buffers (256 MiB in all) the next
+# one is closed instead of growing the daemon without bound.
+big = []
+dropped = 0
+for i in range(12):
+    s = connect()
+    s.sendall(struct.pack('>I', 32 * 1024 * 1024 + 4) +
+              struct.pack('>IIiIII', REMOTE, 1, 66, 0, 1, 0) + b'x' * 65536)
+    big.append(s)
+for s in big:
+    s.settimeout(0.5)
+    try:
+        if s.recv(1) == b'':
+            dropped += 1
+    except socket.timeout:
+        pass
+    except ConnectionResetError:
+        dropped += 1
+assert 1 <= dropped <= 6, 'dropped %d of 12 large senders' % dropped
+for s in big:
+    s.close()
+
 # An unknown procedure is an error reply, not a closed connection.
 hdr, payload = call(good, 9999, serial=3)
 assert hdr[5] == 1, hdr
