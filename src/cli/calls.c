@@ -139,6 +139,14 @@ int call_define(struct rpc_client *c, const char *xml, struct rpc_dom *out)
 	return run(c, PROC_DOMAIN_DEFINE_XML, &a, dec_dom, out);
 }
 
+int call_create_xml(struct rpc_client *c, const char *xml,
+		    struct rpc_dom *out)
+{
+	struct args a = { .str = xml, .has_flags = true };
+
+	return run(c, PROC_DOMAIN_CREATE_XML, &a, dec_dom, out);
+}
+
 int call_list_all(struct rpc_client *c, uint32_t flags, struct rpc_dom **out,
 		  uint32_t *n)
 {

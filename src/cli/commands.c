@@ -144,7 +144,7 @@ static int cmd_dominfo(struct rpc_client *c, int argc, char **argv)
 	printf("%-15s %s\n", "OS Type:", os);
 	printf("%-15s %s\n", "State:", state_name((int)info.state));
 	printf("%-15s %u\n", "CPU(s):", info.nr_vcpu);
-	if (d.id >= 0)
+	if (info.cpu_time_ns)
 		printf("%-15s %.1lfs\n", "CPU time:",
 		       (double)info.cpu_time_ns / 1e9);
 	printf("%-15s %llu KiB\n", "Max memory:",
@@ -277,6 +277,50 @@ static int cmd_autostart(struct rpc_client *c, int argc, char **argv)
 	return ret < 0;
 }
 
+/* start and destroy: a domain procedure without a result. */
+static int dom_action(struct rpc_client *c, int argc, char **argv, int proc,
+		      const char *verb, const char *done)
+{
+	struct rpc_dom d;
+	unsigned f = 0;
+	int ret;
+
+	int32_t active = 0;
+
+	if (one_dom(c, argc, argv, no_opts, &f, &d, true) < 0)
+		return 1;
+	/* virsh asks first, and says so in its own words. */
+	if (proc == PROC_DOMAIN_CREATE &&
+	    call_dom(c, PROC_DOMAIN_IS_ACTIVE, &d, false, 0, &active, 1) ==
+		    0 &&
+	    active) {
+		cli_error("Domain is already active");
+		rpc_dom_clear(&d);
+		return 1;
+	}
+	ret = call_dom(c, proc, &d, false, 0, NULL, 0);
+	if (ret < 0) {
+		cli_error("Failed to %s domain '%s'", verb, d.name);
+		cli_report(c, ret);
+	} else {
+		printf("Domain '%s' %s\n", d.name, done);
+	}
+	rpc_dom_clear(&d);
+	return ret < 0;
+}
+
+static int cmd_start(struct rpc_client *c, int argc, char **argv)
+{
+	return dom_action(c, argc, argv, PROC_DOMAIN_CREATE, "start",
+			  "started");
+}
+
+static int cmd_destroy(struct rpc_client *c, int argc, char **argv)
+{
+	return dom_action(c, argc, argv, PROC_DOMAIN_DESTROY, "destroy",
+			  "destroyed");
+}
+
 static int cmd_undefine(struct rpc_client *c, int argc, char **argv)
 {
 	struct rpc_dom d;
@@ -327,14 +371,16 @@ static char *read_text_file(const char *path)
 	return buf;
 }
 
+/* define FILE, or create FILE (a transient domain, started). */
 static int cmd_define(struct rpc_client *c, int argc, char **argv)
 {
+	bool create = !strcmp(argv[0], "create");
 	struct rpc_dom d = { 0 };
 	char *xml;
 	int ret;
 
 	if (argc != 2) {
-		cli_error("command 'define' requires <file> option");
+		cli_error("command '%s' requires <file> option", argv[0]);
 		return 1;
 	}
 	xml = read_text_file(argv[1]);
@@ -343,14 +389,15 @@ static int cmd_define(struct rpc_client *c, int argc, char **argv)
 			  strerror(errno));
 		return 1;
 	}
-	ret = call_define(c, xml, &d);
+	ret = create ? call_create_xml(c, xml, &d) : call_define(c, xml, &d);
 	free(xml);
 	if (ret < 0) {
-		cli_error("Failed to define domain from %s", argv[1]);
+		cli_error("Failed to %s domain from %s", argv[0], argv[1]);
 		cli_report(c, ret);
 		return 1;
 	}
-	printf("Domain '%s' defined from %s\n", d.name, argv[1]);
+	printf("Domain '%s' %s from %s\n", d.name,
+	       create ? "created" : "defined", argv[1]);
 	rpc_dom_clear(&d);
 	return 0;
 }
@@ -570,6 +617,9 @@ const struct cmd cli_cmds[] = {
 	{ "dumpxml", cmd_dumpxml, "<domain> [--inactive]" },
 	{ "define", cmd_define, "<file>" },
 	{ "undefine", cmd_undefine, "<domain>" },
+	{ "create", cmd_define, "<file>" },
+	{ "start", cmd_start, "<domain>" },
+	{ "destroy", cmd_destroy, "<domain>" },
 	{ "autostart", cmd_autostart, "<domain> [--disable]" },
 	{ "domuuid", cmd_domuuid, "<domain>" },
 	{ "domname", cmd_domname, "<domain id or uuid>" },

@@ -569,6 +569,112 @@ static int h_define_flags(struct call *c)
 	return define(c, true);
 }
 
+/* ---- running ---- */
+
+static int start(struct call *c, struct dom *d)
+{
+	char err[400];
+	int ret;
+
+	if (!c->ctx->sup)
+		return fail(c, ERR_NO_SUPPORT, ERRDOM_REMOTE,
+			    "this function is not supported by the connection "
+			    "driver: starting domains");
+	if (d->id >= 0)
+		return fail(c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
+			    "Requested operation is not valid: domain is "
+			    "already running");
+	ret = supervisor_start(c->ctx->sup, d, err, sizeof(err));
+	if (ret < 0)
+		return fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
+			    "operation failed: %s", err);
+	emit(c, d, EVENT_STARTED, 0 /* booted */);
+	return 0;
+}
+
+static int create(struct call *c, bool with_flags)
+{
+	uint32_t flags = 0;
+	struct dom *d;
+
+	ARG_DOM(c, d);
+	if (with_flags && arg_u32(c, &flags) < 0)
+		return -EBADMSG;
+	if (start(c, d) < 0)
+		return -1;
+	return with_flags ? reply_dom(c, d) : 0;
+}
+
+static int h_create(struct call *c)
+{
+	return create(c, false);
+}
+
+static int h_create_flags(struct call *c)
+{
+	return create(c, true);
+}
+
+/* A transient domain, started at once; forgotten if it cannot start. */
+static int h_create_xml(struct call *c)
+{
+	char *xml = NULL, err[400];
+	uint32_t flags;
+	struct dom *d;
+	int ret;
+
+	if (!rpc_x_str(c->in, &xml, RPC_STRING_MAX) ||
+	    arg_u32(c, &flags) < 0) {
+		free(xml);
+		return -EBADMSG;
+	}
+	if (!c->ctx->sup) {
+		free(xml);
+		return start(c, NULL);
+	}
+	ret = store_add_transient(c->st, xml, strlen(xml), &d, err,
+				  sizeof(err));
+	free(xml);
+	if (ret == -EINVAL)
+		return fail(c, ERR_XML_ERROR, ERRDOM_DOMAIN, "XML error: %s",
+			    err);
+	if (ret < 0)
+		return fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
+			    "operation failed: %s", err);
+	if (start(c, d) < 0) {
+		store_forget(c->st, d);
+		return -1;
+	}
+	return reply_dom(c, d);
+}
+
+static int destroy(struct call *c, bool with_flags)
+{
+	uint32_t flags = 0;
+	struct dom *d;
+
+	ARG_DOM(c, d);
+	if (with_flags && arg_u32(c, &flags) < 0)
+		return -EBADMSG;
+	if (d->id < 0 || !c->ctx->sup)
+		return fail(c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
+			    "Requested operation is not valid: domain is not "
+			    "running");
+	/* The stop callback may forget a transient d: nothing after this. */
+	supervisor_destroy_dom(c->ctx->sup, d);
+	return 0;
+}
+
+static int h_destroy(struct call *c)
+{
+	return destroy(c, false);
+}
+
+static int h_destroy_flags(struct call *c)
+{
+	return destroy(c, true);
+}
+
 static int undefine(struct call *c, bool with_flags)
 {
 	uint32_t flags = 0;
@@ -580,16 +686,16 @@ static int undefine(struct call *c, bool with_flags)
 	ARG_DOM(c, d);
 	if (with_flags && arg_u32(c, &flags) < 0)
 		return -EBADMSG;
-	if (d->id >= 0)
+	if (!d->persistent)
 		return fail(c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
-			    "Requested operation is not valid: domain '%s' "
-			    "is running",
-			    d->def->name);
+			    "Requested operation is not valid: cannot "
+			    "undefine transient domain");
 	/* The event names the domain after the store has freed it. */
 	ref(&gone, d);
 	snprintf(name, sizeof(name), "%s", d->def->name);
 	gone.name = name;
-	ret = store_undefine(c->st, d);
+	/* A running domain stays, transient, until it stops. */
+	ret = d->id >= 0 ? store_unpersist(c->st, d) : store_undefine(c->st, d);
 	if (ret < 0)
 		return fail(c, ERR_SYSTEM_ERROR, ERRDOM_DOMAIN,
 			    "cannot remove the definition: %s",
@@ -762,6 +868,11 @@ static const struct proc procs[] = {
 	{ PROC_DOMAIN_DEFINE_XML, h_define, false },
 	{ PROC_DOMAIN_DEFINE_XML_FLAGS, h_define_flags, false },
 	{ PROC_DOMAIN_UNDEFINE, h_undefine, false },
+	{ PROC_DOMAIN_CREATE, h_create, false },
+	{ PROC_DOMAIN_CREATE_WITH_FLAGS, h_create_flags, false },
+	{ PROC_DOMAIN_CREATE_XML, h_create_xml, false },
+	{ PROC_DOMAIN_DESTROY, h_destroy, false },
+	{ PROC_DOMAIN_DESTROY_FLAGS, h_destroy_flags, false },
 	{ PROC_DOMAIN_UNDEFINE_FLAGS, h_undefine_flags, false },
 	{ PROC_DOMAIN_GET_XML_DESC, h_xml_desc, false },
 	{ PROC_DOMAIN_GET_INFO, h_info, false },

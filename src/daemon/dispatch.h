@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "daemon/store.h"
+#include "daemon/supervise.h"
 #include "rpc/wire.h"
 
 #define SESSION_EVENT_CBS 128
@@ -35,6 +36,7 @@ struct session {
  * `lifecycle`, which hands them to every session (NULL: nowhere). */
 struct daemon_ctx {
 	struct store *store;
+	struct supervisor *sup; /* NULL: domains cannot be started */
 	void (*lifecycle)(void *opaque, const struct rpc_dom *dom, int event,
 			  int detail);
 	void *opaque;

@@ -141,6 +141,31 @@ static int take_vcpus(xmlNode *root, struct domdef *d)
 	return ret;
 }
 
+/* <os><kernel>, <initrd>, <cmdline>: optional texts. */
+static int take_os(xmlNode *root, struct domdef *d)
+{
+	static const char *names[] = { "kernel", "initrd", "cmdline" };
+	char **fields[] = { &d->kernel, &d->initrd, &d->cmdline };
+	xmlNode *os = child(root, "os"), *n;
+	xmlChar *s;
+	int i;
+
+	for (i = 0; os && i < 3; i++) {
+		n = child(os, names[i]);
+		if (!n)
+			continue;
+		s = xmlNodeGetContent(n);
+		*fields[i] = s ? strdup((const char *)s) : NULL;
+		xmlFree(s);
+		if (!*fields[i])
+			return -ENOMEM;
+	}
+	if ((d->kernel && d->kernel[0] != '/') ||
+	    (d->initrd && d->initrd[0] != '/'))
+		return -EINVAL;
+	return 0;
+}
+
 static int fill(xmlDoc *doc, struct domdef *d, const char **why)
 {
 	xmlNode *root = xmlDocGetRootElement(doc), *mem;
@@ -158,6 +183,9 @@ static int fill(xmlDoc *doc, struct domdef *d, const char **why)
 		return *why = "missing or invalid <memory>", -EINVAL;
 	if (take_vcpus(root, d) < 0)
 		return *why = "invalid <vcpu>", -EINVAL;
+	if (take_os(root, d) < 0)
+		return *why = "<kernel> and <initrd> must be absolute paths",
+		       -EINVAL;
 	xmlDocDumpFormatMemory(doc, &buf, &len, 1);
 	if (!buf)
 		return *why = "out of memory", -ENOMEM;
@@ -205,6 +233,9 @@ void domdef_free(struct domdef *d)
 	if (!d)
 		return;
 	free(d->name);
+	free(d->kernel);
+	free(d->initrd);
+	free(d->cmdline);
 	free(d->xml);
 	free(d);
 }

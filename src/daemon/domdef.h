@@ -1,5 +1,5 @@
 /* What the daemon needs to know of a domain's XML definition: name, UUID,
- * memory, vCPUs, OS type, and the definition's text as stored.  Until the
+ * memory, vCPUs, the kernel to boot, and the definition's text as stored.  Until the
  * full domain XML model (domxml.h) lands, this reads those few elements
  * with libxml2 and keeps the rest of the document untouched. */
 #ifndef VIREO_DAEMON_DOMDEF_H
@@ -18,6 +18,8 @@ struct domdef {
 	uint8_t uuid[RPC_UUID_LEN];
 	uint64_t memory_kib;
 	uint32_t vcpus;
+	/* <os>: direct kernel boot; NULL when absent. */
+	char *kernel, *initrd, *cmdline;
 	char *xml; /* the definition, with a generated <uuid> if it had none */
 };
 

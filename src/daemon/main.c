@@ -14,6 +14,7 @@
 #include "rpc/paths.h"
 #include "daemon/server.h"
 #include "daemon/store.h"
+#include "daemon/supervise.h"
 #include "util/log.h"
 
 static void usage(FILE *f)
@@ -24,7 +25,9 @@ static void usage(FILE *f)
 		"  --socket PATH     listen here (default %s)\n"
 		"  --state-dir DIR   domain definitions (default %s)\n"
 		"  --daemon          detach and run in the background\n"
-		"  --debug           log every connection event\n",
+		"  --debug           log every connection event\n"
+		"VIREOD_VMM: the VMM program (default: vireo-vmm beside "
+		"vireod, else on PATH)\n",
 		getuid() == 0 ? VIREO_ROOT_SOCKET : "$XDG_RUNTIME_DIR/vireo/"
 						    "vireod.sock",
 		getuid() == 0 ? VIREO_ROOT_STATE : "~/.local/share/vireo");
@@ -53,6 +56,41 @@ static int make_parent(const char *path)
 	}
 	free(copy);
 	return ret;
+}
+
+/* $VIREOD_VMM, or vireo-vmm in vireod's own folder, or on PATH. */
+static void find_vmm(char *out, size_t len)
+{
+	const char *env = getenv("VIREOD_VMM");
+	char self[PATH_BUF];
+	ssize_t n;
+
+	snprintf(out, len, "%s", env && *env ? env : "vireo-vmm");
+	if (env && *env)
+		return;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	if ((size_t)snprintf(out, len, "%s/vireo-vmm", dirname(self)) < len &&
+	    access(out, X_OK) == 0)
+		return;
+	snprintf(out, len, "vireo-vmm");
+}
+
+/* Guests do not outlive the daemon that cannot find them again. */
+static void stop_all(struct supervisor *sv, struct store *st)
+{
+	size_t i = 0;
+
+	while (i < st->n) {
+		size_t n = st->n;
+
+		if (st->doms[i]->proc)
+			supervisor_destroy_dom(sv, st->doms[i]);
+		if (st->n == n)
+			i++;
+	}
 }
 
 static int daemonize(void)
@@ -89,6 +127,8 @@ int main(int argc, char **argv)
 	char sock[PATH_BUF], state[PATH_BUF];
 	const char *sock_opt = NULL, *state_opt = NULL;
 	bool detach = false;
+	struct supervisor sup;
+	char vmm[PATH_BUF];
 	struct server srv;
 	struct store st;
 	int c, ret;
@@ -138,6 +178,15 @@ int main(int argc, char **argv)
 		store_close(&st);
 		return 1;
 	}
+	find_vmm(vmm, sizeof(vmm));
+	ret = supervisor_init(&sup, &srv.loop, vmm, st.dirfd);
+	if (ret < 0) {
+		log_error("state dir %s: logs: %s", state, strerror(-ret));
+		server_destroy(&srv);
+		store_close(&st);
+		return 1;
+	}
+	server_attach_supervisor(&srv, &sup);
 	log_info("listening on %s, %zu domains in %s", sock, st.n, state);
 	if (detach && (ret = daemonize()) < 0) {
 		log_error("cannot detach: %s", strerror(-ret));
@@ -146,7 +195,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ret = server_run(&srv);
+	stop_all(&sup, &st);
 	server_destroy(&srv);
+	supervisor_destroy(&sup);
 	store_close(&st);
 	return ret < 0 ? 1 : 0;
 }

@@ -314,6 +314,30 @@ static void on_lifecycle(void *opaque, const struct rpc_dom *dom, int event,
 			log_warn("no memory for a domain event");
 }
 
+/* A VMM exited: a STOPPED event, and a transient domain is forgotten. */
+static void on_stopped(void *opaque, struct dom *d, int detail)
+{
+	struct server *s = opaque;
+	char name[RPC_NAME_BUF];
+	struct rpc_dom r;
+
+	snprintf(name, sizeof(name), "%s", d->def->name);
+	r.name = name;
+	memcpy(r.uuid, d->def->uuid, RPC_UUID_LEN);
+	r.id = -1;
+	log_info("domain %s stopped", name);
+	on_lifecycle(s, &r, EVENT_STOPPED, detail);
+	if (!d->persistent)
+		store_forget(s->store, d);
+}
+
+void server_attach_supervisor(struct server *s, struct supervisor *sv)
+{
+	sv->stopped = on_stopped;
+	sv->opaque = s;
+	s->ctx.sup = sv;
+}
+
 static void on_signal(struct loop_source *src, uint32_t events)
 {
 	struct server *s = src->opaque;
@@ -386,7 +410,7 @@ int server_init(struct server *s, const char *path, struct store *store)
 	s->listen_fd = s->signal_fd = -1;
 	s->loop.epfd = -1;
 	s->store = store;
-	s->ctx = (struct daemon_ctx){ store, on_lifecycle, s };
+	s->ctx = (struct daemon_ctx){ store, NULL, on_lifecycle, s };
 	s->owner = getuid();
 	s->path = strdup(path);
 	if (!s->path)

@@ -32,6 +32,8 @@ struct server {
 /* Binds path (0600, owned by the running user); -EADDRINUSE when a
  * daemon already answers there.  0 or -errno. */
 int server_init(struct server *s, const char *path, struct store *store);
+/* Lets clients start domains, whose VMMs sv runs on s's loop. */
+void server_attach_supervisor(struct server *s, struct supervisor *sv);
 /* Runs until SIGINT or SIGTERM.  0 or -errno. */
 int server_run(struct server *s);
 void server_destroy(struct server *s);

@@ -272,10 +272,39 @@ int store_define(struct store *s, const char *xml, size_t len,
 	return 0;
 }
 
-int store_undefine(struct store *s, struct dom *d)
+int store_add_transient(struct store *s, const char *xml, size_t len,
+			struct dom **out, char *err, size_t errlen)
+{
+	struct domdef *def;
+	struct dom *d;
+	int ret;
+
+	ret = domdef_parse(xml, len, &def, err, errlen);
+	if (ret < 0)
+		return ret;
+	ret = check_clash(s, def, &d, err, errlen);
+	if (ret == 0 && d) {
+		snprintf(err, errlen, "domain '%s' already exists", def->name);
+		ret = -EEXIST;
+	}
+	if (ret < 0) {
+		domdef_free(def);
+		return ret;
+	}
+	d = dom_new(def);
+	if (!d || add(s, d) < 0) {
+		dom_free(d);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	d->persistent = false;
+	*out = d;
+	return 0;
+}
+
+int store_unpersist(struct store *s, struct dom *d)
 {
 	char file[300];
-	size_t i;
 	int ret;
 
 	ret = xml_file(d->def->name, file, sizeof(file));
@@ -285,6 +314,24 @@ int store_undefine(struct store *s, struct dom *d)
 		return -errno;
 	unlinkat(s->autostartfd, d->def->name, 0);
 	fsync(s->dirfd);
+	d->persistent = false;
+	d->autostart = false;
+	return 0;
+}
+
+int store_undefine(struct store *s, struct dom *d)
+{
+	int ret = store_unpersist(s, d);
+
+	if (ret == 0)
+		store_forget(s, d);
+	return ret;
+}
+
+void store_forget(struct store *s, struct dom *d)
+{
+	size_t i;
+
 	for (i = 0; i < s->n; i++) {
 		if (s->doms[i] == d) {
 			memmove(&s->doms[i], &s->doms[i + 1],
@@ -294,7 +341,6 @@ int store_undefine(struct store *s, struct dom *d)
 		}
 	}
 	dom_free(d);
-	return 0;
 }
 
 int store_set_autostart(struct store *s, struct dom *d, bool on)

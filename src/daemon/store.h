@@ -10,8 +10,11 @@
 
 #include "daemon/domdef.h"
 
+struct vmm_proc;
+
 struct dom {
 	struct domdef *def;
+	struct vmm_proc *proc; /* the running VMM, NULL while shut off */
 	bool persistent;
 	bool autostart;
 	int id; /* -1 while shut off */
@@ -35,6 +38,15 @@ void store_close(struct store *s);
  * another domain) with a one-line reason in err; -errno from writing. */
 int store_define(struct store *s, const char *xml, size_t len,
 		 struct dom **out, char *err, size_t errlen);
+/* A transient domain (CREATE_XML): in memory only, gone when it stops.
+ * Same returns as store_define. */
+int store_add_transient(struct store *s, const char *xml, size_t len,
+			struct dom **out, char *err, size_t errlen);
+/* Removes a persistent domain's files; a running one stays, transient.
+ * 0 or -errno. */
+int store_unpersist(struct store *s, struct dom *d);
+/* Forgets a domain (not running) and frees it. */
+void store_forget(struct store *s, struct dom *d);
 /* Removes the domain's files and frees it.  0 or -errno. */
 int store_undefine(struct store *s, struct dom *d);
 int store_set_autostart(struct store *s, struct dom *d, bool on);

@@ -61,7 +61,7 @@ static void decode_as_reply(const uint8_t *frame, uint32_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct session ss = { .allowed = true };
-	struct daemon_ctx ctx = { the_store(), NULL, NULL };
+	struct daemon_ctx ctx = { the_store(), NULL, NULL, NULL };
 	const char *why;
 	uint8_t *reply, *frame;
 	size_t rlen;

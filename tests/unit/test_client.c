@@ -46,7 +46,7 @@ static void send_ping(int fd)
 static void *serve(void *arg)
 {
 	struct server *s = arg;
-	struct daemon_ctx ctx = { &s->st, NULL, NULL };
+	struct daemon_ctx ctx = { &s->st, NULL, NULL, NULL };
 	struct session ss = { .allowed = true };
 	uint8_t word[4], *frame, *reply;
 	const char *why;

@@ -43,7 +43,7 @@ static int setup(void **state)
 	f.dir = make_tmpdir();
 	assert_non_null(f.dir);
 	assert_int_equal(store_open(&f.st, f.dir), 0);
-	f.ctx = (struct daemon_ctx){ &f.st, NULL, NULL };
+	f.ctx = (struct daemon_ctx){ &f.st, NULL, NULL, NULL };
 	assert_int_equal(store_define(&f.st, demo_xml, strlen(demo_xml), &d,
 				      err, sizeof(err)),
 			 0);

@@ -1,0 +1,233 @@
+/* VMM processes of running domains (see supervise.h).  A VMM's exit is
+ * seen through its pidfd on the daemon's loop; nothing here blocks the
+ * loop except the wait right after SIGKILL, which the kernel makes
+ * prompt. */
+#include "daemon/supervise.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+/* virDomainShutoffReason and the STOPPED event's details. */
+enum {
+	SHUTOFF_SHUTDOWN = 1,
+	SHUTOFF_DESTROYED = 2,
+	SHUTOFF_CRASHED = 3,
+	SHUTOFF_FAILED = 6,
+};
+enum {
+	STOPPED_SHUTDOWN = 0,
+	STOPPED_DESTROYED = 1,
+	STOPPED_CRASHED = 2,
+	STOPPED_FAILED = 5,
+};
+
+/* vireo-vmm's exit statuses (README): 0 powered off, 1 host error,
+ * 2 reset with --no-reboot, 3 crashed. */
+#define VMM_EXIT_CRASHED 3
+
+struct vmm_proc {
+	struct supervisor *sv;
+	struct dom *dom;
+	struct loop_source src;
+	pid_t pid;
+	int pidfd;
+	bool destroying;
+};
+
+extern char **environ;
+
+int supervisor_init(struct supervisor *sv, struct loop *loop,
+		    const char *vmm, int statedirfd)
+{
+	memset(sv, 0, sizeof(*sv));
+	sv->loop = loop;
+	sv->vmm = vmm;
+	sv->next_id = 1;
+	if (mkdirat(statedirfd, "logs", 0700) < 0 && errno != EEXIST)
+		return -errno;
+	sv->logdirfd = openat(statedirfd, "logs",
+			      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return sv->logdirfd < 0 ? -errno : 0;
+}
+
+void supervisor_destroy(struct supervisor *sv)
+{
+	if (sv->logdirfd >= 0)
+		close(sv->logdirfd);
+	sv->logdirfd = -1;
+}
+
+/* Reaps the VMM and shuts the domain off with the reason its status
+ * gives. */
+static void reap(struct vmm_proc *p)
+{
+	struct supervisor *sv = p->sv;
+	struct dom *d = p->dom;
+	int status = 0, reason, detail;
+
+	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (p->destroying) {
+		reason = SHUTOFF_DESTROYED;
+		detail = STOPPED_DESTROYED;
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		reason = SHUTOFF_SHUTDOWN;
+		detail = STOPPED_SHUTDOWN;
+	} else if (WIFEXITED(status) &&
+		   WEXITSTATUS(status) == VMM_EXIT_CRASHED) {
+		reason = SHUTOFF_CRASHED;
+		detail = STOPPED_CRASHED;
+	} else {
+		reason = SHUTOFF_FAILED;
+		detail = STOPPED_FAILED;
+		log_warn("domain %s: the VMM %s %d (see logs/%s.log)",
+			 d->def->name,
+			 WIFEXITED(status) ? "exited with status" :
+					     "was killed by signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) :
+					     WTERMSIG(status),
+			 d->def->name);
+	}
+	loop_remove(sv->loop, &p->src);
+	close(p->pidfd);
+	free(p);
+	d->proc = NULL;
+	d->id = -1;
+	d->state = DOM_SHUTOFF;
+	d->reason = reason;
+	if (sv->stopped)
+		sv->stopped(sv->opaque, d, detail);
+}
+
+static void on_exit_fd(struct loop_source *src, uint32_t events)
+{
+	reap(src->opaque);
+}
+
+/* vireo-vmm's arguments for d; 0 or -ENOMEM.  Strings in buf. */
+static int build_argv(struct supervisor *sv, const struct dom *d,
+		      char *argv[16], char bufs[3][64])
+{
+	int n = 0;
+
+	snprintf(bufs[0], 64, "%u", d->def->vcpus);
+	snprintf(bufs[1], 64, "%lluK", (unsigned long long)d->def->memory_kib);
+	snprintf(bufs[2], 64, "file:/proc/self/fd/1");
+	argv[n++] = (char *)sv->vmm;
+	argv[n++] = "--name";
+	argv[n++] = d->def->name;
+	argv[n++] = "--kernel";
+	argv[n++] = d->def->kernel;
+	if (d->def->initrd) {
+		argv[n++] = "--initrd";
+		argv[n++] = d->def->initrd;
+	}
+	if (d->def->cmdline) {
+		argv[n++] = "--cmdline";
+		argv[n++] = d->def->cmdline;
+	}
+	argv[n++] = "--cpus";
+	argv[n++] = bufs[0];
+	argv[n++] = "--memory";
+	argv[n++] = bufs[1];
+	argv[n++] = "--console";
+	argv[n++] = bufs[2];
+	argv[n] = NULL;
+	return 0;
+}
+
+/* The VMM's stdout and stderr: logs/<name>.log, appended. */
+static int open_log(struct supervisor *sv, const char *name)
+{
+	char file[300];
+
+	snprintf(file, sizeof(file), "%s.log", name);
+	return openat(sv->logdirfd, file,
+		      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+}
+
+static int spawn(struct supervisor *sv, struct dom *d, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[16], bufs[3][64];
+	int log, ret;
+
+	log = open_log(sv, d->def->name);
+	if (log < 0)
+		return -errno;
+	build_argv(sv, d, argv, bufs);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, log, 1);
+	posix_spawn_file_actions_adddup2(&fa, log, 2);
+	ret = -posix_spawnp(pid, sv->vmm, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(log);
+	return ret;
+}
+
+int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
+		     size_t errlen)
+{
+	struct vmm_proc *p;
+	int ret;
+
+	if (!d->def->kernel) {
+		snprintf(err, errlen, "domain '%s' has no <os><kernel>: "
+			 "only direct kernel boot is supported", d->def->name);
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	ret = spawn(sv, d, &p->pid);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot run %s: %s", sv->vmm,
+			 strerror(-ret));
+		free(p);
+		return ret;
+	}
+	p->sv = sv;
+	p->dom = d;
+	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	if (p->pidfd < 0 || loop_add(sv->loop, &p->src, p->pidfd, EPOLLIN,
+				     on_exit_fd, p) < 0) {
+		ret = p->pidfd < 0 ? -errno : -EIO;
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, NULL, 0);
+		if (p->pidfd >= 0)
+			close(p->pidfd);
+		free(p);
+		snprintf(err, errlen, "cannot watch the VMM: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	d->proc = p;
+	d->id = sv->next_id++;
+	d->state = DOM_RUNNING;
+	d->reason = 1; /* VIR_DOMAIN_RUNNING_BOOTED */
+	return 0;
+}
+
+void supervisor_destroy_dom(struct supervisor *sv, struct dom *d)
+{
+	struct vmm_proc *p = d->proc;
+
+	if (!p)
+		return;
+	p->destroying = true;
+	kill(p->pid, SIGKILL);
+	reap(p);
+}

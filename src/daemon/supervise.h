@@ -1,0 +1,37 @@
+/* Running domains: one vireo-vmm process per running domain, started
+ * with the definition's kernel, memory and vCPUs, watched through a pidfd
+ * on the daemon's loop, killed on destroy.  When a VMM exits the domain
+ * is shut off and `stopped` is told why. */
+#ifndef VIREO_DAEMON_SUPERVISE_H
+#define VIREO_DAEMON_SUPERVISE_H
+
+#include <stddef.h>
+
+#include "daemon/store.h"
+#include "util/loop.h"
+
+struct supervisor {
+	struct loop *loop;
+	const char *vmm;    /* the VMM program */
+	int logdirfd;       /* <state>/logs: one console log per domain */
+	int next_id;
+	/* A VMM exited: d is shut off with reason set (VIR_DOMAIN_SHUTOFF_*
+	 * in d->reason); detail is the STOPPED event's detail. */
+	void (*stopped)(void *opaque, struct dom *d, int detail);
+	void *opaque;
+};
+
+/* 0, or -errno from opening the log folder. */
+int supervisor_init(struct supervisor *sv, struct loop *loop,
+		    const char *vmm, int statedirfd);
+void supervisor_destroy(struct supervisor *sv);
+
+/* Starts d's VMM; d becomes running with a new id.  0, or -errno with a
+ * one-line reason in err (no kernel in the definition, spawn failed). */
+int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
+		     size_t errlen);
+/* Kills d's VMM (SIGKILL) and waits for it: d is shut off, `stopped`
+ * called, before this returns. */
+void supervisor_destroy_dom(struct supervisor *sv, struct dom *d);
+
+#endif
