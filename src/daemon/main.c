@@ -78,6 +78,24 @@ static void find_vmm(char *out, size_t len)
 	snprintf(out, len, "vireo-vmm");
 }
 
+/* Domains marked autostart start with the daemon (after it detached, so
+ * that their VMMs are its children); a failure is logged, not fatal. */
+static void autostart(struct supervisor *sv, struct store *st)
+{
+	char err[400];
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		if (!st->doms[i]->autostart)
+			continue;
+		if (supervisor_start(sv, st->doms[i], err, sizeof(err)) < 0)
+			log_warn("autostart of %s: %s", st->doms[i]->def->name,
+				 err);
+		else
+			log_info("autostarted %s", st->doms[i]->def->name);
+	}
+}
+
 /* Guests do not outlive the daemon that cannot find them again. */
 static void stop_all(struct supervisor *sv, struct store *st)
 {
@@ -194,6 +212,7 @@ int main(int argc, char **argv)
 		store_close(&st);
 		return 1;
 	}
+	autostart(&sup, &st);
 	ret = server_run(&srv);
 	stop_all(&sup, &st);
 	server_destroy(&srv);

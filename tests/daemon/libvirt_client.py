@@ -17,7 +17,7 @@ assert dom.UUIDString() == '5d2c1f7e-3b4a-4c6d-8e9f-0a1b2c3d4e5f'
 assert conn.lookupByUUIDString(dom.UUIDString()).name() == 'demo'
 state, maxmem, mem, vcpus, _ = dom.info()
 assert (state, maxmem, vcpus) == (libvirt.VIR_DOMAIN_SHUTOFF, 262144, 2), dom.info()
-assert dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF, 0]
+assert dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF, 2]  # destroyed
 assert not dom.isActive() and dom.isPersistent()
 assert '<name>demo</name>' in dom.XMLDesc(0)
 names = [d.name() for d in conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)]
