@@ -171,6 +171,8 @@ static struct dom *arg_dom(struct call *c, bool *bad)
 	return d;
 }
 
+#define XML_INACTIVE 2u /* VIR_DOMAIN_XML_INACTIVE */
+
 #define ARG_DOM(c, d)                                                         \
 	do {                                                                  \
 		bool bad_;                                                    \
@@ -552,6 +554,9 @@ static int define(struct call *c, bool with_flags)
 	if (ret == -EEXIST)
 		return fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
 			    "operation failed: %s", err);
+	if (ret == -ENOENT)
+		return fail(c, ERR_INVALID_ARG, ERRDOM_DOMAIN,
+			    "invalid argument: %s", err);
 	if (ret < 0)
 		return fail(c, ERR_SYSTEM_ERROR, ERRDOM_DOMAIN, "%s", err);
 	emit(c, d, EVENT_DEFINED,
@@ -679,7 +684,7 @@ static int undefine(struct call *c, bool with_flags)
 {
 	uint32_t flags = 0;
 	struct rpc_dom gone;
-	char name[RPC_NAME_BUF];
+	char name[DOMAIN_NAME_MAX + 1];
 	struct dom *d;
 	int ret;
 
@@ -723,10 +728,16 @@ static int h_xml_desc(struct call *c)
 	uint32_t flags;
 	struct dom *d;
 
+	struct domxml_live live;
+
 	ARG_DOM(c, d);
 	if (arg_u32(c, &flags) < 0)
 		return -EBADMSG;
-	return reply_str(c, strdup(d->def->xml));
+	/* A running domain's live XML has its id, unless --inactive. */
+	live = (struct domxml_live){ .id = d->id, .pty = NULL };
+	return reply_str(c, domxml_format(d->def, d->id >= 0 &&
+						      !(flags & XML_INACTIVE) ?
+					  &live : NULL));
 }
 
 static int h_info(struct call *c)

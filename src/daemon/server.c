@@ -318,7 +318,7 @@ static void on_lifecycle(void *opaque, const struct rpc_dom *dom, int event,
 static void on_stopped(void *opaque, struct dom *d, int detail)
 {
 	struct server *s = opaque;
-	char name[RPC_NAME_BUF];
+	char name[DOMAIN_NAME_MAX + 1];
 	struct rpc_dom r;
 
 	snprintf(name, sizeof(name), "%s", d->def->name);

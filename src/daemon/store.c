@@ -92,11 +92,11 @@ static int add(struct store *s, struct dom *d)
 static void dom_free(struct dom *d)
 {
 	if (d)
-		domdef_free(d->def);
+		domain_def_free(d->def);
 	free(d);
 }
 
-static struct dom *dom_new(struct domdef *def)
+static struct dom *dom_new(struct domain_def *def)
 {
 	struct dom *d = calloc(1, sizeof(*d));
 
@@ -112,7 +112,7 @@ static struct dom *dom_new(struct domdef *def)
 /* One <name>.xml from the state dir; logs and skips what is wrong. */
 static void load_one(struct store *s, const char *file)
 {
-	struct domdef *def;
+	struct domain_def *def;
 	struct dom *d;
 	char err[256], *xml;
 	size_t len = 0, flen = strlen(file);
@@ -122,14 +122,14 @@ static void load_one(struct store *s, const char *file)
 		log_warn("state dir: cannot read %s, skipped", file);
 		return;
 	}
-	if (domdef_parse(xml, len, &def, err, sizeof(err)) < 0) {
+	if (domxml_parse(xml, len, &def, err, sizeof(err)) < 0) {
 		log_warn("state dir: %s: %s, skipped", file, err);
 	} else if (strlen(def->name) + strlen(XML_SUFFIX) != flen ||
 		   strncmp(file, def->name, strlen(def->name)) ||
 		   store_by_name(s, def->name) ||
 		   store_by_uuid(s, def->uuid)) {
 		log_warn("state dir: %s: name or UUID clash, skipped", file);
-		domdef_free(def);
+		domain_def_free(def);
 	} else if (!(d = dom_new(def)) || add(s, d) < 0) {
 		dom_free(d);
 		log_warn("state dir: out of memory loading %s", file);
@@ -206,7 +206,7 @@ static int xml_file(const char *name, char *out, size_t outlen)
 }
 
 /* Is def a clash with a domain other than `same`? */
-static int check_clash(struct store *s, const struct domdef *def,
+static int check_clash(struct store *s, const struct domain_def *def,
 		       struct dom **same, char *err, size_t errlen)
 {
 	struct dom *by_name = store_by_name(s, def->name);
@@ -237,29 +237,34 @@ static int check_clash(struct store *s, const struct domdef *def,
 int store_define(struct store *s, const char *xml, size_t len,
 		 struct dom **out, char *err, size_t errlen)
 {
-	struct domdef *def;
+	struct domain_def *def;
 	struct dom *d;
 	char file[300];
+	char *text = NULL;
 	int ret;
 
-	ret = domdef_parse(xml, len, &def, err, errlen);
+	ret = domxml_parse(xml, len, &def, err, errlen);
 	if (ret < 0)
 		return ret;
 	ret = check_clash(s, def, &d, err, errlen);
+	if (ret == 0 && domain_def_check_files(def, err, errlen) < 0)
+		ret = -ENOENT;
 	if (ret == 0)
 		ret = xml_file(def->name, file, sizeof(file));
+	if (ret == 0 && !(text = domxml_format(def, NULL)))
+		ret = -ENOMEM;
 	if (ret == 0)
-		ret = store_write_atomic(s->dirfd, file, def->xml,
-					 strlen(def->xml));
+		ret = store_write_atomic(s->dirfd, file, text, strlen(text));
+	free(text);
 	if (ret < 0) {
-		if (ret != -EEXIST)
+		if (ret != -EEXIST && ret != -ENOENT)
 			snprintf(err, errlen, "cannot save the definition: %s",
 				 strerror(-ret));
-		domdef_free(def);
+		domain_def_free(def);
 		return ret;
 	}
 	if (d) {
-		domdef_free(d->def);
+		domain_def_free(d->def);
 		d->def = def;
 		d->persistent = true;
 	} else if (!(d = dom_new(def)) || add(s, d) < 0) {
@@ -275,11 +280,11 @@ int store_define(struct store *s, const char *xml, size_t len,
 int store_add_transient(struct store *s, const char *xml, size_t len,
 			struct dom **out, char *err, size_t errlen)
 {
-	struct domdef *def;
+	struct domain_def *def;
 	struct dom *d;
 	int ret;
 
-	ret = domdef_parse(xml, len, &def, err, errlen);
+	ret = domxml_parse(xml, len, &def, err, errlen);
 	if (ret < 0)
 		return ret;
 	ret = check_clash(s, def, &d, err, errlen);
@@ -288,7 +293,7 @@ int store_add_transient(struct store *s, const char *xml, size_t len,
 		ret = -EEXIST;
 	}
 	if (ret < 0) {
-		domdef_free(def);
+		domain_def_free(def);
 		return ret;
 	}
 	d = dom_new(def);

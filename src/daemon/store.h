@@ -1,6 +1,7 @@
-/* The daemon's domains: each defined domain's XML lives in one file
- * <name>.xml in the state dir (written atomically), its autostart flag as
- * an empty file autostart/<name>.  Lookup by name, UUID and running id. */
+/* The daemon's domains: each defined domain's XML (domxml's format) lives
+ * in one file <name>.xml in the state dir (written atomically), its
+ * autostart flag as an empty file autostart/<name>.  Lookup by name, UUID
+ * and running id. */
 #ifndef VIREO_DAEMON_STORE_H
 #define VIREO_DAEMON_STORE_H
 
@@ -8,12 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/domdef.h"
+#include "daemon/domxml.h"
+#include "rpc/proto.h"
 
 struct vmm_proc;
 
 struct dom {
-	struct domdef *def;
+	struct domain_def *def;
 	struct vmm_proc *proc; /* the running VMM, NULL while shut off */
 	bool persistent;
 	bool autostart;
@@ -35,7 +37,8 @@ void store_close(struct store *s);
 
 /* Define a domain, or redefine an existing one with the same name and
  * UUID.  0 with *out; -EINVAL (bad XML), -EEXIST (name or UUID taken by
- * another domain) with a one-line reason in err; -errno from writing. */
+ * another domain), -ENOENT (a file it names is missing or of the wrong
+ * kind) with a one-line reason in err; -errno from writing. */
 int store_define(struct store *s, const char *xml, size_t len,
 		 struct dom **out, char *err, size_t errlen);
 /* A transient domain (CREATE_XML): in memory only, gone when it stops.

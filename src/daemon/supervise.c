@@ -189,6 +189,9 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 			 "only direct kernel boot is supported", d->def->name);
 		return -EINVAL;
 	}
+	ret = domain_def_check_files(d->def, err, errlen);
+	if (ret < 0)
+		return ret;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;

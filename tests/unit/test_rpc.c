@@ -22,10 +22,11 @@ static const char *capdir;
 
 /* The UUID virsh's captured calls carry for domain "demo". */
 #define DEMO_UUID "80b920e6-fe79-4994-96ff-7c7f2190bbf7"
-static const char demo_xml[] =
-	"<domain type='kvm'><name>demo</name><uuid>" DEMO_UUID "</uuid>"
-	"<memory unit='MiB'>512</memory><vcpu>2</vcpu>"
-	"<os><type arch='x86_64'>hvm</type></os></domain>";
+#define DEMO_XML                                                              \
+	"<domain type='kvm'><name>demo</name><uuid>" DEMO_UUID "</uuid>"    \
+	"<memory unit='MiB'>512</memory><vcpu>2</vcpu>"                      \
+	"<os><type arch='x86_64'>hvm</type><kernel>%s</kernel></os>"        \
+	"</domain>"
 
 struct fixture {
 	const char *dir;
@@ -37,15 +38,22 @@ struct fixture {
 static int setup(void **state)
 {
 	static struct fixture f;
+	char err[256], kernel[128], xml[512];
 	struct dom *d;
-	char err[256];
+	FILE *k;
 
 	f.dir = make_tmpdir();
 	assert_non_null(f.dir);
 	assert_int_equal(store_open(&f.st, f.dir), 0);
 	f.ctx = (struct daemon_ctx){ &f.st, NULL, NULL, NULL };
-	assert_int_equal(store_define(&f.st, demo_xml, strlen(demo_xml), &d,
-				      err, sizeof(err)),
+	/* The kernel define checks for: an empty file in the store's dir. */
+	snprintf(kernel, sizeof(kernel), "%s/vmlinuz", f.dir);
+	k = fopen(kernel, "w");
+	assert_non_null(k);
+	fclose(k);
+	snprintf(xml, sizeof(xml), DEMO_XML, kernel);
+	assert_int_equal(store_define(&f.st, xml, strlen(xml), &d, err,
+				      sizeof(err)),
 			 0);
 	f.ss = (struct session){ .allowed = true, .opened = true };
 	*state = &f;

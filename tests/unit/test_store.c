@@ -1,6 +1,7 @@
-/* Unit tests for vireod's domain store (src/daemon/store.c) and domain
- * XML reading (domdef.c): define, redefine and clashes, atomic files,
- * reload from the state dir, autostart, undefine, bad XML. */
+/* Unit tests for vireod's domain store (src/daemon/store.c): define,
+ * redefine and clashes, atomic files, reload from the state dir,
+ * autostart, undefine, refusals (bad XML, a missing kernel), transient
+ * domains. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,15 +21,40 @@
 
 #define UUID_A "6f1c3e8a-0d1b-4a43-9f55-0b8c1a2d3e4f"
 
+/* The kernel every test definition names: an empty file in the test's
+ * folder (define checks that it exists). */
+static char kernel[256];
+
+static const char *test_dir(void)
+{
+	const char *dir = make_tmpdir();
+	FILE *f;
+
+	assert_non_null(dir);
+	snprintf(kernel, sizeof(kernel), "%s-vmlinuz", dir);
+	f = fopen(kernel, "w");
+	assert_non_null(f);
+	fclose(f);
+	return dir;
+}
+
+static void remove_test_dir(const char *dir)
+{
+	remove_tree(dir);
+	unlink(kernel);
+}
+
 static char *xml_for(const char *name, const char *uuid, const char *mem)
 {
 	char *s = NULL;
 
 	assert_true(asprintf(&s,
 			     "<domain type='kvm'><name>%s</name>%s%s%s"
-			     "<memory%s</memory><vcpu>3</vcpu></domain>",
+			     "<memory%s</memory><vcpu>3</vcpu>"
+			     "<os><type>hvm</type><kernel>%s</kernel></os>"
+			     "</domain>",
 			     name, uuid ? "<uuid>" : "", uuid ? uuid : "",
-			     uuid ? "</uuid>" : "", mem) > 0);
+			     uuid ? "</uuid>" : "", mem, kernel) > 0);
 	return s;
 }
 
@@ -44,7 +70,7 @@ static int define(struct store *s, const char *name, const char *uuid,
 
 static void test_define_reload(void **state)
 {
-	const char *dir = make_tmpdir();
+	const char *dir = test_dir();
 	struct store s, s2;
 	struct dom *d, *e;
 	uint8_t uuid[RPC_UUID_LEN];
@@ -74,12 +100,12 @@ static void test_define_reload(void **state)
 			    RPC_UUID_LEN);
 	store_close(&s2);
 	store_close(&s);
-	remove_tree(dir);
+	remove_test_dir(dir);
 }
 
 static void test_redefine_and_clash(void **state)
 {
-	const char *dir = make_tmpdir();
+	const char *dir = test_dir();
 	struct store s;
 	struct dom *d, *e;
 
@@ -98,62 +124,88 @@ static void test_redefine_and_clash(void **state)
 	assert_int_equal(s.n, 0);
 	assert_int_equal(faccessat(s.dirfd, "a.xml", F_OK, 0), -1);
 	store_close(&s);
-	remove_tree(dir);
+	remove_test_dir(dir);
 }
 
-static void test_bad_xml(void **state)
+/* Refusals leave nothing behind: bad XML (domxml's message), a kernel
+ * that does not exist. */
+static void test_refusals(void **state)
 {
-	static const char *bad[] = {
-		"",
-		"<domain>",
-		"<dom><name>x</name><memory>1</memory></dom>",
-		"<domain><memory>1</memory></domain>",
-		"<domain><name></name><memory>1</memory></domain>",
-		"<domain><name>a/b</name><memory>1</memory></domain>",
-		"<domain><name>.hidden</name><memory>1</memory></domain>",
-		"<domain><name>x</name></domain>",
-		"<domain><name>x</name><memory>0</memory></domain>",
-		"<domain><name>x</name><memory unit='parsec'>1</memory>"
-		"</domain>",
-		"<domain><name>x</name><memory>-1</memory></domain>",
-		"<domain><name>x</name><uuid>nope</uuid><memory>1</memory>"
-		"</domain>",
-		"<domain><name>x</name><memory>1</memory><vcpu>0</vcpu>"
-		"</domain>",
-	};
-	struct domdef *d;
-	char err[256];
-	size_t i;
+	const char *dir = test_dir();
+	char err[256] = "", *xml;
+	struct store s;
+	struct dom *d;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = '\0';
-		if (domdef_parse(bad[i], strlen(bad[i]), &d, err,
-				 sizeof(err)) != -EINVAL)
-			fail_msg("accepted: %s", bad[i]);
-		assert_true(err[0] != '\0');
-	}
+	assert_int_equal(store_open(&s, dir), 0);
+	xml = "<domain type='kvm'><name>x</name></domain>";
+	assert_int_equal(store_define(&s, xml, strlen(xml), &d, err,
+				      sizeof(err)),
+			 -EINVAL);
+	assert_true(err[0] != '\0');
+	unlink(kernel);
+	err[0] = '\0';
+	assert_int_equal(define(&s, "a", UUID_A, ">1024", &d), -ENOENT);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(faccessat(s.dirfd, "a.xml", F_OK, 0), -1);
+	store_close(&s);
+	remove_test_dir(dir);
+}
+
+/* A transient domain is in memory only; undefining a persistent one that
+ * runs keeps it, transient. */
+static void test_transient(void **state)
+{
+	const char *dir = test_dir();
+	char *xml = xml_for("t", NULL, ">1024"), err[256];
+	struct store s;
+	struct dom *d, *e;
+
+	assert_int_equal(store_open(&s, dir), 0);
+	assert_int_equal(store_add_transient(&s, xml, strlen(xml), &d, err,
+					     sizeof(err)),
+			 0);
+	assert_false(d->persistent);
+	assert_int_equal(faccessat(s.dirfd, "t.xml", F_OK, 0), -1);
+	assert_int_equal(store_add_transient(&s, xml, strlen(xml), &e, err,
+					     sizeof(err)),
+			 -EEXIST);
+	store_forget(&s, d);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(define(&s, "a", UUID_A, ">1024", &d), 0);
+	d->id = 1; /* as if running */
+	assert_int_equal(store_unpersist(&s, d), 0);
+	assert_false(d->persistent);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(faccessat(s.dirfd, "a.xml", F_OK, 0), -1);
+	free(xml);
+	store_close(&s);
+	remove_test_dir(dir);
 }
 
 /* A file in the state dir that does not parse is skipped, not fatal. */
 static void test_reload_skips_bad_file(void **state)
 {
-	const char *dir = make_tmpdir();
+	const char *dir = test_dir();
 	struct store s;
 	struct dom *d;
+	char *text;
 
 	assert_int_equal(store_open(&s, dir), 0);
 	assert_int_equal(define(&s, "a", UUID_A, ">1024", &d), 0);
 	assert_int_equal(store_write_atomic(s.dirfd, "junk.xml", "<x", 2), 0);
 	/* A file whose name is not its domain's name. */
-	assert_int_equal(store_write_atomic(s.dirfd, "other.xml",
-					    d->def->xml, strlen(d->def->xml)),
+	text = domxml_format(d->def, NULL);
+	assert_non_null(text);
+	assert_int_equal(store_write_atomic(s.dirfd, "other.xml", text,
+					    strlen(text)),
 			 0);
+	free(text);
 	store_close(&s);
 	assert_int_equal(store_open(&s, dir), 0);
 	assert_int_equal(s.n, 1);
 	assert_non_null(store_by_name(&s, "a"));
 	store_close(&s);
-	remove_tree(dir);
+	remove_test_dir(dir);
 }
 
 int main(void)
@@ -161,7 +213,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_define_reload),
 		cmocka_unit_test(test_redefine_and_clash),
-		cmocka_unit_test(test_bad_xml),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_transient),
 		cmocka_unit_test(test_reload_skips_bad_file),
 	};
 

@@ -24,6 +24,7 @@ struct fixture {
 	struct supervisor sv;
 	struct dom *d;
 	int stops, detail;
+	char kernel[128];
 };
 
 static void stopped(void *opaque, struct dom *d, int detail)
@@ -37,13 +38,21 @@ static void stopped(void *opaque, struct dom *d, int detail)
 static int setup(void **state)
 {
 	static struct fixture f;
-	static const char xml[] =
-		"<domain><name>g</name><memory>65536</memory><vcpu>2</vcpu>"
-		"<os><type>hvm</type><kernel>/k</kernel></os></domain>";
-	char err[256];
+	char err[256], xml[512];
+	FILE *k;
 
 	memset(&f, 0, sizeof(f));
 	f.dir = make_tmpdir();
+	assert_non_null(f.dir);
+	snprintf(f.kernel, sizeof(f.kernel), "%s/k", f.dir);
+	k = fopen(f.kernel, "w");
+	assert_non_null(k);
+	fclose(k);
+	snprintf(xml, sizeof(xml),
+		 "<domain type='kvm'><name>g</name><memory>65536</memory>"
+		 "<vcpu>2</vcpu><os><type>hvm</type><kernel>%s</kernel></os>"
+		 "</domain>",
+		 f.kernel);
 	assert_int_equal(store_open(&f.st, f.dir), 0);
 	assert_int_equal(loop_init(&f.loop), 0);
 	assert_int_equal(store_define(&f.st, xml, strlen(xml), &f.d, err,
@@ -154,8 +163,9 @@ static void test_destroy_and_args(void **state)
 		if (l)
 			fclose(l);
 	}
-	assert_non_null(strstr(line, "--name g --kernel /k --cpus 2 "
-				     "--memory 65536K"));
+	snprintf(log, sizeof(log), "--name g --kernel %s --cpus 2 "
+		 "--memory 65536K", f->kernel);
+	assert_non_null(strstr(line, log));
 	supervisor_destroy_dom(&f->sv, f->d);
 	assert_int_equal(f->stops, 1);
 	assert_int_equal(f->d->reason, 2); /* destroyed */
