@@ -206,7 +206,8 @@ int main(int argc, char **argv)
 	}
 	server_attach_supervisor(&srv, &sup);
 	log_info("listening on %s, %zu domains in %s", sock, st.n, state);
-	if (detach && (ret = daemonize()) < 0) {
+	if (detach && ((ret = daemonize()) < 0 ||
+		       (ret = server_after_fork(&srv)) < 0)) {
 		log_error("cannot detach: %s", strerror(-ret));
 		server_destroy(&srv);
 		store_close(&st);

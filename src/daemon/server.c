@@ -431,6 +431,18 @@ int server_init(struct server *s, const char *path, struct store *store)
 	return ret;
 }
 
+int server_after_fork(struct server *s)
+{
+	/* A signalfd wakes epoll only for the process that registered it. */
+	loop_remove(&s->loop, &s->signal_src);
+	close(s->signal_fd);
+	s->signal_fd = -1;
+	if (signals_init(s) < 0)
+		return -errno;
+	return loop_add(&s->loop, &s->signal_src, s->signal_fd, EPOLLIN,
+			on_signal, s);
+}
+
 int server_run(struct server *s)
 {
 	int ret;

@@ -34,6 +34,9 @@ struct server {
 int server_init(struct server *s, const char *path, struct store *store);
 /* Lets clients start domains, whose VMMs sv runs on s's loop. */
 void server_attach_supervisor(struct server *s, struct supervisor *sv);
+/* In the child after fork (--daemon): signals are watched anew.  0 or
+ * -errno. */
+int server_after_fork(struct server *s);
 /* Runs until SIGINT or SIGTERM.  0 or -errno. */
 int server_run(struct server *s);
 void server_destroy(struct server *s);
