@@ -749,7 +749,7 @@ static int h_info(struct call *c)
 	c->info.max_mem_kib = d->def->memory_kib;
 	c->info.mem_kib = d->def->memory_kib;
 	c->info.nr_vcpu = d->def->vcpus;
-	c->info.cpu_time_ns = 0;
+	c->info.cpu_time_ns = c->ctx->sup ? supervisor_cpu_time_ns(d) : 0;
 	c->enc = enc_info;
 	return 0;
 }

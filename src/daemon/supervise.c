@@ -224,6 +224,33 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 	return 0;
 }
 
+uint64_t supervisor_cpu_time_ns(const struct dom *d)
+{
+	unsigned long long utime, stime;
+	char path[64], buf[1024], *p;
+	long hz = sysconf(_SC_CLK_TCK);
+	ssize_t n;
+	int fd;
+
+	if (!d->proc || hz <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->proc->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* After "pid (comm) ": fields 3 on; utime and stime are 14 and 15. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%llu %llu", &utime, &stime) != 2)
+		return 0;
+	return (utime + stime) * (1000000000ull / (unsigned long long)hz);
+}
+
 void supervisor_destroy_dom(struct supervisor *sv, struct dom *d)
 {
 	struct vmm_proc *p = d->proc;

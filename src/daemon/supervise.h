@@ -6,6 +6,7 @@
 #define VIREO_DAEMON_SUPERVISE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "daemon/store.h"
 #include "util/loop.h"
@@ -30,6 +31,9 @@ void supervisor_destroy(struct supervisor *sv);
  * one-line reason in err (no kernel in the definition, spawn failed). */
 int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 		     size_t errlen);
+/* CPU time the running d's VMM has used (all its threads, vCPUs
+ * included), in ns; 0 when shut off or unreadable. */
+uint64_t supervisor_cpu_time_ns(const struct dom *d);
 /* Kills d's VMM (SIGKILL) and waits for it: d is shut off, `stopped`
  * called, before this returns. */
 void supervisor_destroy_dom(struct supervisor *sv, struct dom *d);

@@ -173,6 +173,23 @@ static void test_destroy_and_args(void **state)
 	assert_null(f->d->proc);
 }
 
+/* A VMM that spins: its CPU time shows, and is 0 once it is gone. */
+static void test_cpu_time(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t = 0;
+	int i;
+
+	start(f, script(f, "while :; do :; done"));
+	for (i = 0; i < 50 && !t; i++) {
+		loop_run_once(&f->loop, 20);
+		t = supervisor_cpu_time_ns(f->d);
+	}
+	assert_true(t > 0);
+	supervisor_destroy_dom(&f->sv, f->d);
+	assert_int_equal(supervisor_cpu_time_ns(f->d), 0);
+}
+
 static void test_no_kernel_no_vmm(void **state)
 {
 	struct fixture *f = *state;
@@ -201,6 +218,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_and_args, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_cpu_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_kernel_no_vmm, setup,
 						teardown),
 	};
