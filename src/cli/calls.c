@@ -112,7 +112,7 @@ static int run(struct rpc_client *c, int proc, struct args *a,
 int call_lookup_name(struct rpc_client *c, const char *name,
 		     struct rpc_dom *out)
 {
-	struct args a = { .str = name };
+	struct args a = {.str = name};
 
 	return run(c, PROC_DOMAIN_LOOKUP_BY_NAME, &a, dec_dom, out);
 }
@@ -120,29 +120,28 @@ int call_lookup_name(struct rpc_client *c, const char *name,
 int call_lookup_uuid(struct rpc_client *c, const uint8_t *uuid,
 		     struct rpc_dom *out)
 {
-	struct args a = { .uuid = uuid };
+	struct args a = {.uuid = uuid};
 
 	return run(c, PROC_DOMAIN_LOOKUP_BY_UUID, &a, dec_dom, out);
 }
 
 int call_lookup_id(struct rpc_client *c, int32_t id, struct rpc_dom *out)
 {
-	struct args a = { .has_int = true, .i = id };
+	struct args a = {.has_int = true, .i = id};
 
 	return run(c, PROC_DOMAIN_LOOKUP_BY_ID, &a, dec_dom, out);
 }
 
 int call_define(struct rpc_client *c, const char *xml, struct rpc_dom *out)
 {
-	struct args a = { .str = xml };
+	struct args a = {.str = xml};
 
 	return run(c, PROC_DOMAIN_DEFINE_XML, &a, dec_dom, out);
 }
 
-int call_create_xml(struct rpc_client *c, const char *xml,
-		    struct rpc_dom *out)
+int call_create_xml(struct rpc_client *c, const char *xml, struct rpc_dom *out)
 {
-	struct args a = { .str = xml, .has_flags = true };
+	struct args a = {.str = xml, .has_flags = true};
 
 	return run(c, PROC_DOMAIN_CREATE_XML, &a, dec_dom, out);
 }
@@ -150,9 +149,9 @@ int call_create_xml(struct rpc_client *c, const char *xml,
 int call_list_all(struct rpc_client *c, uint32_t flags, struct rpc_dom **out,
 		  uint32_t *n)
 {
-	struct args a = { .has_int = true, .i = 1, .has_flags = true,
-			  .flags = flags };
-	struct list l = { NULL, 0 };
+	struct args a = {
+	    .has_int = true, .i = 1, .has_flags = true, .flags = flags};
+	struct list l = {NULL, 0};
 	int ret = run(c, PROC_CONNECT_LIST_ALL_DOMAINS, &a, dec_list, &l);
 
 	if (ret < 0) {
@@ -167,8 +166,8 @@ int call_list_all(struct rpc_client *c, uint32_t flags, struct rpc_dom **out,
 int call_dom(struct rpc_client *c, int proc, const struct rpc_dom *d,
 	     bool with_flags, uint32_t flags, int32_t *i, int nints)
 {
-	struct args a = { .dom = d, .has_flags = with_flags, .flags = flags };
-	struct ints in = { i, nints };
+	struct args a = {.dom = d, .has_flags = with_flags, .flags = flags};
+	struct ints in = {i, nints};
 
 	return run(c, proc, &a, nints ? dec_ints : NULL, &in);
 }
@@ -176,7 +175,7 @@ int call_dom(struct rpc_client *c, int proc, const struct rpc_dom *d,
 int call_dom_set_int(struct rpc_client *c, int proc, const struct rpc_dom *d,
 		     int32_t v)
 {
-	struct args a = { .dom = d, .has_int = true, .i = v };
+	struct args a = {.dom = d, .has_int = true, .i = v};
 
 	return run(c, proc, &a, NULL, NULL);
 }
@@ -184,7 +183,7 @@ int call_dom_set_int(struct rpc_client *c, int proc, const struct rpc_dom *d,
 int call_dom_str(struct rpc_client *c, int proc, const struct rpc_dom *d,
 		 bool with_flags, uint32_t flags, char **out)
 {
-	struct args a = { .dom = d, .has_flags = with_flags, .flags = flags };
+	struct args a = {.dom = d, .has_flags = with_flags, .flags = flags};
 
 	*out = NULL;
 	return run(c, proc, &a, dec_str, out);
@@ -193,7 +192,7 @@ int call_dom_str(struct rpc_client *c, int proc, const struct rpc_dom *d,
 int call_dom_info(struct rpc_client *c, const struct rpc_dom *d,
 		  struct rpc_dom_info *out)
 {
-	struct args a = { .dom = d };
+	struct args a = {.dom = d};
 
 	return run(c, PROC_DOMAIN_GET_INFO, &a, dec_info, out);
 }

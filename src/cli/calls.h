@@ -12,8 +12,7 @@ int call_lookup_uuid(struct rpc_client *c, const uint8_t *uuid,
 		     struct rpc_dom *out);
 int call_lookup_id(struct rpc_client *c, int32_t id, struct rpc_dom *out);
 int call_define(struct rpc_client *c, const char *xml, struct rpc_dom *out);
-int call_create_xml(struct rpc_client *c, const char *xml,
-		    struct rpc_dom *out);
+int call_create_xml(struct rpc_client *c, const char *xml, struct rpc_dom *out);
 int call_list_all(struct rpc_client *c, uint32_t flags, struct rpc_dom **out,
 		  uint32_t *n);
 

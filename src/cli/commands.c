@@ -16,8 +16,8 @@
 static const char *state_name(int s)
 {
 	static const char *names[] = {
-		"no state", "running",  "idle",	       "paused",
-		"in shutdown", "shut off", "crashed", "pmsuspended",
+	    "no state",	   "running",  "idle",	  "paused",
+	    "in shutdown", "shut off", "crashed", "pmsuspended",
 	};
 
 	return s >= 0 && s < 8 ? names[s] : "unknown";
@@ -26,21 +26,22 @@ static const char *state_name(int s)
 static const char *reason_name(int state, int r)
 {
 	static const char *running[] = {
-		"unknown",	  "booted",	     "migrated",
-		"restored",	  "from snapshot",   "unpaused",
-		"migration canceled", "save canceled", "event wakeup",
-		"crashed",	  "post-copy",
+	    "unknown",	     "booted",	 "migrated",	       "restored",
+	    "from snapshot", "unpaused", "migration canceled", "save canceled",
+	    "event wakeup",  "crashed",	 "post-copy",
 	};
 	static const char *paused[] = {
-		"unknown",	 "user",	  "migrating",
-		"saving",	 "dumping",	  "I/O error",
-		"watchdog",	 "from snapshot", "shutting down",
-		"creating snapshot", "crashed",	  "starting up",
-		"post-copy",	 "post-copy failed",
+	    "unknown",	     "user",
+	    "migrating",     "saving",
+	    "dumping",	     "I/O error",
+	    "watchdog",	     "from snapshot",
+	    "shutting down", "creating snapshot",
+	    "crashed",	     "starting up",
+	    "post-copy",     "post-copy failed",
 	};
 	static const char *shutoff[] = {
-		"unknown", "shutdown", "destroyed",	"crashed", "migrated",
-		"saved",   "failed",   "from snapshot", "daemon",
+	    "unknown", "shutdown", "destroyed",	    "crashed", "migrated",
+	    "saved",   "failed",   "from snapshot", "daemon",
 	};
 
 	if (state == DOM_RUNNING && r >= 0 && r < 11)
@@ -102,7 +103,7 @@ static int one_dom(struct rpc_client *c, int argc, char **argv,
 	return find_dom(c, argv[optind], by_name, d);
 }
 
-static const struct option no_opts[] = { { NULL, 0, NULL, 0 } };
+static const struct option no_opts[] = {{NULL, 0, NULL, 0}};
 
 static int cmd_dominfo(struct rpc_client *c, int argc, char **argv)
 {
@@ -117,8 +118,8 @@ static int cmd_dominfo(struct rpc_client *c, int argc, char **argv)
 		return 1;
 	ret = call_dom_info(c, &d, &info);
 	if (ret == 0)
-		ret = call_dom_str(c, PROC_DOMAIN_GET_OS_TYPE, &d, false, 0,
-				   &os);
+		ret =
+		    call_dom_str(c, PROC_DOMAIN_GET_OS_TYPE, &d, false, 0, &os);
 	if (ret == 0)
 		ret = call_dom(c, PROC_DOMAIN_IS_PERSISTENT, &d, false, 0,
 			       &persistent, 1);
@@ -145,12 +146,12 @@ static int cmd_dominfo(struct rpc_client *c, int argc, char **argv)
 	printf("%-15s %s\n", "State:", state_name((int)info.state));
 	printf("%-15s %u\n", "CPU(s):", info.nr_vcpu);
 	if (info.cpu_time_ns)
-		printf("%-15s %.1lfs\n", "CPU time:",
-		       (double)info.cpu_time_ns / 1e9);
-	printf("%-15s %llu KiB\n", "Max memory:",
-	       (unsigned long long)info.max_mem_kib);
-	printf("%-15s %llu KiB\n", "Used memory:",
-	       (unsigned long long)info.mem_kib);
+		printf("%-15s %.1lfs\n",
+		       "CPU time:", (double)info.cpu_time_ns / 1e9);
+	printf("%-15s %llu KiB\n",
+	       "Max memory:", (unsigned long long)info.max_mem_kib);
+	printf("%-15s %llu KiB\n",
+	       "Used memory:", (unsigned long long)info.mem_kib);
 	printf("%-15s %s\n", "Persistent:", persistent ? "yes" : "no");
 	printf("%-15s %s\n", "Autostart:", autostart ? "enable" : "disable");
 	printf("%-15s %s\n", "Managed save:", managed ? "yes" : "no");
@@ -162,8 +163,8 @@ static int cmd_dominfo(struct rpc_client *c, int argc, char **argv)
 static int cmd_domstate(struct rpc_client *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "reason", no_argument, NULL, 1 },
-		{ NULL, 0, NULL, 0 },
+	    {"reason", no_argument, NULL, 1},
+	    {NULL, 0, NULL, 0},
 	};
 	struct rpc_dom d;
 	unsigned f = 0;
@@ -189,8 +190,8 @@ static int cmd_domstate(struct rpc_client *c, int argc, char **argv)
 static int cmd_dumpxml(struct rpc_client *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "inactive", no_argument, NULL, XML_INACTIVE },
-		{ NULL, 0, NULL, 0 },
+	    {"inactive", no_argument, NULL, XML_INACTIVE},
+	    {NULL, 0, NULL, 0},
 	};
 	struct rpc_dom d;
 	unsigned f = 0;
@@ -255,8 +256,8 @@ static int cmd_domname(struct rpc_client *c, int argc, char **argv)
 static int cmd_autostart(struct rpc_client *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "disable", no_argument, NULL, 1 },
-		{ NULL, 0, NULL, 0 },
+	    {"disable", no_argument, NULL, 1},
+	    {NULL, 0, NULL, 0},
 	};
 	struct rpc_dom d;
 	unsigned f = 0;
@@ -291,8 +292,7 @@ static int dom_action(struct rpc_client *c, int argc, char **argv, int proc,
 		return 1;
 	/* virsh asks first, and says so in its own words. */
 	if (proc == PROC_DOMAIN_CREATE &&
-	    call_dom(c, PROC_DOMAIN_IS_ACTIVE, &d, false, 0, &active, 1) ==
-		    0 &&
+	    call_dom(c, PROC_DOMAIN_IS_ACTIVE, &d, false, 0, &active, 1) == 0 &&
 	    active) {
 		cli_error("Domain is already active");
 		rpc_dom_clear(&d);
@@ -350,8 +350,8 @@ static char *read_text_file(const char *path)
 	if (!f)
 		return NULL;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		char *p = len + n > RPC_STRING_MAX ? NULL :
-						     realloc(buf, len + n + 1);
+		char *p =
+		    len + n > RPC_STRING_MAX ? NULL : realloc(buf, len + n + 1);
 
 		if (!p) {
 			free(buf);
@@ -375,7 +375,7 @@ static char *read_text_file(const char *path)
 static int cmd_define(struct rpc_client *c, int argc, char **argv)
 {
 	bool create = !strcmp(argv[0], "create");
-	struct rpc_dom d = { 0 };
+	struct rpc_dom d = {0};
 	char *xml;
 	int ret;
 
@@ -435,19 +435,19 @@ static void print_table(struct rpc_dom *doms, uint32_t n, const int *states)
 }
 
 static const struct option list_opts[] = {
-	{ "all", no_argument, NULL, LIST_ACTIVE | LIST_INACTIVE },
-	{ "inactive", no_argument, NULL, LIST_INACTIVE },
-	{ "persistent", no_argument, NULL, LIST_PERSISTENT },
-	{ "transient", no_argument, NULL, LIST_TRANSIENT },
-	{ "state-running", no_argument, NULL, LIST_RUNNING },
-	{ "state-paused", no_argument, NULL, LIST_PAUSED },
-	{ "state-shutoff", no_argument, NULL, LIST_SHUTOFF },
-	{ "state-other", no_argument, NULL, LIST_OTHER },
-	{ "autostart", no_argument, NULL, LIST_AUTOSTART },
-	{ "no-autostart", no_argument, NULL, LIST_NO_AUTOSTART },
-	{ "name", no_argument, NULL, 1u << 30 },
-	{ "uuid", no_argument, NULL, 1u << 29 },
-	{ NULL, 0, NULL, 0 },
+    {"all", no_argument, NULL, LIST_ACTIVE | LIST_INACTIVE},
+    {"inactive", no_argument, NULL, LIST_INACTIVE},
+    {"persistent", no_argument, NULL, LIST_PERSISTENT},
+    {"transient", no_argument, NULL, LIST_TRANSIENT},
+    {"state-running", no_argument, NULL, LIST_RUNNING},
+    {"state-paused", no_argument, NULL, LIST_PAUSED},
+    {"state-shutoff", no_argument, NULL, LIST_SHUTOFF},
+    {"state-other", no_argument, NULL, LIST_OTHER},
+    {"autostart", no_argument, NULL, LIST_AUTOSTART},
+    {"no-autostart", no_argument, NULL, LIST_NO_AUTOSTART},
+    {"name", no_argument, NULL, 1u << 30},
+    {"uuid", no_argument, NULL, 1u << 29},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_list_opts(int argc, char **argv, unsigned *f)
@@ -456,8 +456,7 @@ static int parse_list_opts(int argc, char **argv, unsigned *f)
 
 	optind = 1;
 	opterr = 0;
-	while ((i = -1, o = getopt_long(argc, argv, "", list_opts, &i)) !=
-	       -1) {
+	while ((i = -1, o = getopt_long(argc, argv, "", list_opts, &i)) != -1) {
 		if (o == '?' || i < 0) {
 			cli_error("command 'list' doesn't support option %s",
 				  argv[optind - 1]);
@@ -518,8 +517,8 @@ static int cmd_list(struct rpc_client *c, int argc, char **argv)
 			if ((f & (1u << 29)) && (f & (1u << 30)))
 				printf("%s %s\n", uuid, doms[i].name);
 			else
-				printf("%s\n", f & (1u << 29) ? uuid :
-								doms[i].name);
+				printf("%s\n",
+				       f & (1u << 29) ? uuid : doms[i].name);
 		}
 	} else {
 		print_table(doms, n, states);
@@ -602,31 +601,31 @@ static int cmd_nodeinfo(struct rpc_client *c, int argc, char **argv)
 	printf("%-20s %d\n", "Core(s) per socket:", n.cores);
 	printf("%-20s %d\n", "Thread(s) per core:", n.threads);
 	printf("%-20s %d\n", "NUMA cell(s):", n.nodes);
-	printf("%-20s %llu KiB\n", "Memory size:",
-	       (unsigned long long)n.memory_kib);
+	printf("%-20s %llu KiB\n",
+	       "Memory size:", (unsigned long long)n.memory_kib);
 	return 0;
 }
 
 const struct cmd cli_cmds[] = {
-	{ "list", cmd_list,
-	  "[--all] [--inactive] [--name] [--uuid] [--state-running] "
-	  "[--state-paused] [--state-shutoff] [--state-other] "
-	  "[--persistent] [--transient] [--autostart] [--no-autostart]" },
-	{ "dominfo", cmd_dominfo, "<domain>" },
-	{ "domstate", cmd_domstate, "<domain> [--reason]" },
-	{ "dumpxml", cmd_dumpxml, "<domain> [--inactive]" },
-	{ "define", cmd_define, "<file>" },
-	{ "undefine", cmd_undefine, "<domain>" },
-	{ "create", cmd_define, "<file>" },
-	{ "start", cmd_start, "<domain>" },
-	{ "destroy", cmd_destroy, "<domain>" },
-	{ "autostart", cmd_autostart, "<domain> [--disable]" },
-	{ "domuuid", cmd_domuuid, "<domain>" },
-	{ "domname", cmd_domname, "<domain id or uuid>" },
-	{ "domid", cmd_domid, "<domain>" },
-	{ "version", cmd_version, "" },
-	{ "hostname", cmd_hostname, "" },
-	{ "nodeinfo", cmd_nodeinfo, "" },
-	{ "capabilities", cmd_capabilities, "" },
-	{ NULL, NULL, NULL },
+    {"list", cmd_list,
+     "[--all] [--inactive] [--name] [--uuid] [--state-running] "
+     "[--state-paused] [--state-shutoff] [--state-other] "
+     "[--persistent] [--transient] [--autostart] [--no-autostart]"},
+    {"dominfo", cmd_dominfo, "<domain>"},
+    {"domstate", cmd_domstate, "<domain> [--reason]"},
+    {"dumpxml", cmd_dumpxml, "<domain> [--inactive]"},
+    {"define", cmd_define, "<file>"},
+    {"undefine", cmd_undefine, "<domain>"},
+    {"create", cmd_define, "<file>"},
+    {"start", cmd_start, "<domain>"},
+    {"destroy", cmd_destroy, "<domain>"},
+    {"autostart", cmd_autostart, "<domain> [--disable]"},
+    {"domuuid", cmd_domuuid, "<domain>"},
+    {"domname", cmd_domname, "<domain id or uuid>"},
+    {"domid", cmd_domid, "<domain>"},
+    {"version", cmd_version, ""},
+    {"hostname", cmd_hostname, ""},
+    {"nodeinfo", cmd_nodeinfo, ""},
+    {"capabilities", cmd_capabilities, ""},
+    {NULL, NULL, NULL},
 };

@@ -25,8 +25,8 @@ void cli_error(const char *fmt, ...)
 void cli_report(struct rpc_client *c, int ret)
 {
 	if (ret == -EREMOTEIO)
-		cli_error("%s", c->err.message ? c->err.message :
-						 "unknown error");
+		cli_error("%s",
+			  c->err.message ? c->err.message : "unknown error");
 	else if (ret == -EPROTO)
 		cli_error("the daemon's reply does not parse");
 	else
@@ -45,8 +45,8 @@ static void usage(FILE *f)
 /* The socket of a URI: its socket= parameter, else the default one.
  * The name sent in CONNECT_OPEN is the URI without the transport and
  * the query, as libvirt's remote driver sends it. */
-static int parse_uri(const char *uri, char *sock, size_t socklen,
-		     char *name, size_t namelen)
+static int parse_uri(const char *uri, char *sock, size_t socklen, char *name,
+		     size_t namelen)
 {
 	const char *q = uri ? strchr(uri, '?') : NULL, *p, *plus, *colon;
 	size_t n;

@@ -28,8 +28,9 @@ static void usage(FILE *f)
 		"  --debug           log every connection event\n"
 		"VIREOD_VMM: the VMM program (default: vireo-vmm beside "
 		"vireod, else on PATH)\n",
-		getuid() == 0 ? VIREO_ROOT_SOCKET : "$XDG_RUNTIME_DIR/vireo/"
-						    "vireod.sock",
+		getuid() == 0 ? VIREO_ROOT_SOCKET
+			      : "$XDG_RUNTIME_DIR/vireo/"
+				"vireod.sock",
 		getuid() == 0 ? VIREO_ROOT_STATE : "~/.local/share/vireo");
 }
 
@@ -135,12 +136,12 @@ static int daemonize(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "state-dir", required_argument, NULL, 'd' },
-		{ "daemon", no_argument, NULL, 'D' },
-		{ "debug", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"socket", required_argument, NULL, 's'},
+	    {"state-dir", required_argument, NULL, 'd'},
+	    {"daemon", no_argument, NULL, 'D'},
+	    {"debug", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	char sock[PATH_BUF], state[PATH_BUF];
 	const char *sock_opt = NULL, *state_opt = NULL;
@@ -154,12 +155,24 @@ int main(int argc, char **argv)
 	log_set_program("vireod");
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': sock_opt = optarg; break;
-		case 'd': state_opt = optarg; break;
-		case 'D': detach = true; break;
-		case 'v': log_set_level(LOG_DEBUG); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 's':
+			sock_opt = optarg;
+			break;
+		case 'd':
+			state_opt = optarg;
+			break;
+		case 'D':
+			detach = true;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {
@@ -192,7 +205,8 @@ int main(int argc, char **argv)
 	if (ret < 0) {
 		log_error("socket %s: %s", sock,
 			  ret == -EADDRINUSE ? "another vireod is listening "
-					       "there" : strerror(-ret));
+					       "there"
+					     : strerror(-ret));
 		store_close(&st);
 		return 1;
 	}
@@ -206,8 +220,8 @@ int main(int argc, char **argv)
 	}
 	server_attach_supervisor(&srv, &sup);
 	log_info("listening on %s, %zu domains in %s", sock, st.n, state);
-	if (detach && ((ret = daemonize()) < 0 ||
-		       (ret = server_after_fork(&srv)) < 0)) {
+	if (detach &&
+	    ((ret = daemonize()) < 0 || (ret = server_after_fork(&srv)) < 0)) {
 		log_error("cannot detach: %s", strerror(-ret));
 		server_destroy(&srv);
 		store_close(&st);

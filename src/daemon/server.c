@@ -250,9 +250,9 @@ static void accept_one(struct server *s, int fd)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
 	    s->nclients >= MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
-		log_warn("refused a client: %s",
-			 s->nclients >= MAX_CLIENTS ? "too many clients" :
-						      "no credentials");
+		log_warn("refused a client: %s", s->nclients >= MAX_CLIENTS
+						     ? "too many clients"
+						     : "no credentials");
 		close(fd);
 		return;
 	}
@@ -269,7 +269,8 @@ static void accept_one(struct server *s, int fd)
 	}
 	if (!c->ss.allowed)
 		log_warn("client pid %d uid %u is not allowed; refusing its "
-			 "calls", (int)cred.pid, cred.uid);
+			 "calls",
+			 (int)cred.pid, cred.uid);
 	c->next = s->clients;
 	s->clients = c;
 	s->nclients++;
@@ -308,9 +309,8 @@ static void on_lifecycle(void *opaque, const struct rpc_dom *dom, int event,
 	struct client *c;
 
 	for (c = s->clients; c; c = c->next)
-		if (c->ss.ncbs &&
-		    dispatch_lifecycle(&c->ss, dom, event, detail, send_event,
-				       c) < 0)
+		if (c->ss.ncbs && dispatch_lifecycle(&c->ss, dom, event, detail,
+						     send_event, c) < 0)
 			log_warn("no memory for a domain event");
 }
 
@@ -366,7 +366,7 @@ static int claim_path(const struct sockaddr_un *sa)
 
 static int listen_on(struct server *s, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	mode_t old;
 	int ret;
 
@@ -376,8 +376,8 @@ static int listen_on(struct server *s, const char *path)
 	ret = claim_path(&sa);
 	if (ret < 0)
 		return ret;
-	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-						  SOCK_CLOEXEC, 0);
+	s->listen_fd =
+	    socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->listen_fd < 0)
 		return -errno;
 	old = umask(0177); /* the socket is created 0600 */
@@ -410,7 +410,7 @@ int server_init(struct server *s, const char *path, struct store *store)
 	s->listen_fd = s->signal_fd = -1;
 	s->loop.epfd = -1;
 	s->store = store;
-	s->ctx = (struct daemon_ctx){ store, NULL, on_lifecycle, s };
+	s->ctx = (struct daemon_ctx){store, NULL, on_lifecycle, s};
 	s->owner = getuid();
 	s->path = strdup(path);
 	if (!s->path)

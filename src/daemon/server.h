@@ -25,7 +25,7 @@ struct server {
 	struct client *clients;
 	unsigned nclients;
 	size_t rx_total; /* receive buffers of all clients, bytes */
-	uid_t owner; /* besides root, the one uid allowed in */
+	uid_t owner;	 /* besides root, the one uid allowed in */
 	bool stop;
 };
 

@@ -126,15 +126,15 @@ static void load_one(struct store *s, const char *file)
 		log_warn("state dir: %s: %s, skipped", file, err);
 	} else if (strlen(def->name) + strlen(XML_SUFFIX) != flen ||
 		   strncmp(file, def->name, strlen(def->name)) ||
-		   store_by_name(s, def->name) ||
-		   store_by_uuid(s, def->uuid)) {
+		   store_by_name(s, def->name) || store_by_uuid(s, def->uuid)) {
 		log_warn("state dir: %s: name or UUID clash, skipped", file);
 		domain_def_free(def);
 	} else if (!(d = dom_new(def)) || add(s, d) < 0) {
 		dom_free(d);
 		log_warn("state dir: out of memory loading %s", file);
 	} else {
-		d->autostart = faccessat(s->autostartfd, def->name, F_OK, 0) == 0;
+		d->autostart =
+		    faccessat(s->autostartfd, def->name, F_OK, 0) == 0;
 	}
 	free(xml);
 }
@@ -234,8 +234,8 @@ static int check_clash(struct store *s, const struct domain_def *def,
 	return 0;
 }
 
-int store_define(struct store *s, const char *xml, size_t len,
-		 struct dom **out, char *err, size_t errlen)
+int store_define(struct store *s, const char *xml, size_t len, struct dom **out,
+		 char *err, size_t errlen)
 {
 	struct domain_def *def;
 	struct dom *d;

@@ -39,8 +39,8 @@ void store_close(struct store *s);
  * UUID.  0 with *out; -EINVAL (bad XML), -EEXIST (name or UUID taken by
  * another domain), -ENOENT (a file it names is missing or of the wrong
  * kind) with a one-line reason in err; -errno from writing. */
-int store_define(struct store *s, const char *xml, size_t len,
-		 struct dom **out, char *err, size_t errlen);
+int store_define(struct store *s, const char *xml, size_t len, struct dom **out,
+		 char *err, size_t errlen);
 /* A transient domain (CREATE_XML): in memory only, gone when it stops.
  * Same returns as store_define. */
 int store_add_transient(struct store *s, const char *xml, size_t len,

@@ -48,8 +48,8 @@ struct vmm_proc {
 
 extern char **environ;
 
-int supervisor_init(struct supervisor *sv, struct loop *loop,
-		    const char *vmm, int statedirfd)
+int supervisor_init(struct supervisor *sv, struct loop *loop, const char *vmm,
+		    int statedirfd)
 {
 	memset(sv, 0, sizeof(*sv));
 	sv->loop = loop;
@@ -57,8 +57,8 @@ int supervisor_init(struct supervisor *sv, struct loop *loop,
 	sv->next_id = 1;
 	if (mkdirat(statedirfd, "logs", 0700) < 0 && errno != EEXIST)
 		return -errno;
-	sv->logdirfd = openat(statedirfd, "logs",
-			      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sv->logdirfd =
+	    openat(statedirfd, "logs", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return sv->logdirfd < 0 ? -errno : 0;
 }
 
@@ -92,13 +92,12 @@ static void reap(struct vmm_proc *p)
 	} else {
 		reason = SHUTOFF_FAILED;
 		detail = STOPPED_FAILED;
-		log_warn("domain %s: the VMM %s %d (see logs/%s.log)",
-			 d->def->name,
-			 WIFEXITED(status) ? "exited with status" :
-					     "was killed by signal",
-			 WIFEXITED(status) ? WEXITSTATUS(status) :
-					     WTERMSIG(status),
-			 d->def->name);
+		log_warn(
+		    "domain %s: the VMM %s %d (see logs/%s.log)", d->def->name,
+		    WIFEXITED(status) ? "exited with status"
+				      : "was killed by signal",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+		    d->def->name);
 	}
 	loop_remove(sv->loop, &p->src);
 	close(p->pidfd);
@@ -185,8 +184,10 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 	int ret;
 
 	if (!d->def->kernel) {
-		snprintf(err, errlen, "domain '%s' has no <os><kernel>: "
-			 "only direct kernel boot is supported", d->def->name);
+		snprintf(err, errlen,
+			 "domain '%s' has no <os><kernel>: "
+			 "only direct kernel boot is supported",
+			 d->def->name);
 		return -EINVAL;
 	}
 	ret = domain_def_check_files(d->def, err, errlen);
@@ -205,8 +206,8 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 	p->sv = sv;
 	p->dom = d;
 	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
-	if (p->pidfd < 0 || loop_add(sv->loop, &p->src, p->pidfd, EPOLLIN,
-				     on_exit_fd, p) < 0) {
+	if (p->pidfd < 0 ||
+	    loop_add(sv->loop, &p->src, p->pidfd, EPOLLIN, on_exit_fd, p) < 0) {
 		ret = p->pidfd < 0 ? -errno : -EIO;
 		kill(p->pid, SIGKILL);
 		waitpid(p->pid, NULL, 0);
@@ -245,8 +246,10 @@ uint64_t supervisor_cpu_time_ns(const struct dom *d)
 	buf[n] = '\0';
 	/* After "pid (comm) ": fields 3 on; utime and stime are 14 and 15. */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-			 "%llu %llu", &utime, &stime) != 2)
+	if (!p || sscanf(p + 2,
+			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%llu %llu",
+			 &utime, &stime) != 2)
 		return 0;
 	return (utime + stime) * (1000000000ull / (unsigned long long)hz);
 }

@@ -13,8 +13,8 @@
 
 struct supervisor {
 	struct loop *loop;
-	const char *vmm;    /* the VMM program */
-	int logdirfd;       /* <state>/logs: one console log per domain */
+	const char *vmm; /* the VMM program */
+	int logdirfd;	 /* <state>/logs: one console log per domain */
 	int next_id;
 	/* A VMM exited: d is shut off with reason set (VIR_DOMAIN_SHUTOFF_*
 	 * in d->reason); detail is the STOPPED event's detail. */
@@ -23,8 +23,8 @@ struct supervisor {
 };
 
 /* 0, or -errno from opening the log folder. */
-int supervisor_init(struct supervisor *sv, struct loop *loop,
-		    const char *vmm, int statedirfd);
+int supervisor_init(struct supervisor *sv, struct loop *loop, const char *vmm,
+		    int statedirfd);
 void supervisor_destroy(struct supervisor *sv);
 
 /* Starts d's VMM; d becomes running with a new id.  0, or -errno with a

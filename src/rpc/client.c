@@ -13,7 +13,7 @@
 
 int rpc_client_connect(struct rpc_client *c, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 
 	memset(c, 0, sizeof(*c));
@@ -86,8 +86,8 @@ static int send_pong(struct rpc_client *c, const struct rpc_header *ping)
 }
 
 /* Reads frames until the reply to serial; 0, -EREMOTEIO, -EPROTO. */
-static int await_reply(struct rpc_client *c, uint32_t serial,
-		       rpc_decode_fn dec, void *darg)
+static int await_reply(struct rpc_client *c, uint32_t serial, rpc_decode_fn dec,
+		       void *darg)
 {
 	struct rpc_header h;
 	uint8_t *buf;
@@ -135,12 +135,12 @@ int rpc_client_call(struct rpc_client *c, int proc, rpc_encode_fn enc,
 		    void *earg, rpc_decode_fn dec, void *darg)
 {
 	struct rpc_header h = {
-		.prog = RPC_PROG_REMOTE,
-		.vers = RPC_PROG_REMOTE_VERS,
-		.proc = proc,
-		.type = RPC_CALL,
-		.serial = c->serial++,
-		.status = RPC_OK,
+	    .prog = RPC_PROG_REMOTE,
+	    .vers = RPC_PROG_REMOTE_VERS,
+	    .proc = proc,
+	    .type = RPC_CALL,
+	    .serial = c->serial++,
+	    .status = RPC_OK,
 	};
 	uint8_t *buf;
 	size_t len;
@@ -186,7 +186,7 @@ static bool enc_open(XDR *x, void *arg)
 
 int rpc_client_open(struct rpc_client *c, const char *name)
 {
-	struct open_args a = { .name = (char *)name };
+	struct open_args a = {.name = (char *)name};
 	bool none = false;
 	int ret;
 

@@ -87,9 +87,9 @@ int rpc_frame_build(const struct rpc_header *h, rpc_encode_fn fn, void *arg,
 		free(buf);
 		if (cap >= RPC_MSG_MAX + RPC_LEN_SIZE)
 			return -EMSGSIZE;
-		cap = cap * 4 > RPC_MSG_MAX + RPC_LEN_SIZE ?
-			      RPC_MSG_MAX + RPC_LEN_SIZE :
-			      cap * 4;
+		cap = cap * 4 > RPC_MSG_MAX + RPC_LEN_SIZE
+			  ? RPC_MSG_MAX + RPC_LEN_SIZE
+			  : cap * 4;
 	}
 }
 
@@ -103,10 +103,10 @@ int rpc_frame_error(const struct rpc_header *call, int code, int domain,
 {
 	struct rpc_header h = *call;
 	struct rpc_error e = {
-		.code = code,
-		.domain = domain,
-		.message = (char *)message,
-		.level = RPC_ERR_LEVEL_ERROR,
+	    .code = code,
+	    .domain = domain,
+	    .message = (char *)message,
+	    .level = RPC_ERR_LEVEL_ERROR,
 	};
 
 	h.type = RPC_REPLY;

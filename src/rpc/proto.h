@@ -20,7 +20,7 @@
 #define RPC_HEADER_SIZE 24u
 #define RPC_MSG_MAX (32u * 1024 * 1024)
 #define RPC_MSG_INITIAL 65536u
-#define RPC_STRING_MAX (1024u * 1024)  /* remote_nonnull_string */
+#define RPC_STRING_MAX (1024u * 1024) /* remote_nonnull_string */
 #define RPC_DOMAIN_LIST_MAX 16384u
 #define RPC_UUID_LEN 16
 

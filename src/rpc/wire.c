@@ -84,7 +84,7 @@ static bool x_opt_skip(XDR *x, bool (*skip)(XDR *x))
 
 static bool skip_dom(XDR *x)
 {
-	struct rpc_dom d = { 0 };
+	struct rpc_dom d = {0};
 	bool ok = rpc_x_dom(x, &d);
 
 	rpc_dom_clear(&d);
@@ -139,7 +139,7 @@ bool rpc_x_dom_info(XDR *x, struct rpc_dom_info *i)
 
 bool rpc_x_error(XDR *x, struct rpc_error *e)
 {
-	char *str[3] = { NULL, NULL, NULL };
+	char *str[3] = {NULL, NULL, NULL};
 	int32_t int1 = 0, int2 = 0;
 	bool ok;
 	int i;

@@ -46,7 +46,7 @@ static void decode_as_reply(const uint8_t *frame, uint32_t len)
 {
 	struct rpc_header h;
 	struct rpc_error e;
-	struct rpc_dom d = { 0 };
+	struct rpc_dom d = {0};
 	XDR x;
 
 	if (rpc_frame_open(frame, len, &h, &x) < 0)
@@ -60,8 +60,8 @@ static void decode_as_reply(const uint8_t *frame, uint32_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct session ss = { .allowed = true };
-	struct daemon_ctx ctx = { the_store(), NULL, NULL, NULL };
+	struct session ss = {.allowed = true};
+	struct daemon_ctx ctx = {the_store(), NULL, NULL, NULL};
 	const char *why;
 	uint8_t *reply, *frame;
 	size_t rlen;
@@ -76,8 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		memcpy(frame, data, len);
 		decode_as_reply(frame, len);
-		if (dispatch_frame(&ctx, &ss, frame, len, &reply, &rlen,
-				   &why) < 0) {
+		if (dispatch_frame(&ctx, &ss, frame, len, &reply, &rlen, &why) <
+		    0) {
 			free(frame);
 			break;
 		}

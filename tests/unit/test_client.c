@@ -32,8 +32,8 @@ struct server {
 
 static void send_ping(int fd)
 {
-	struct rpc_header h = { RPC_PROG_KEEPALIVE, 1, KEEPALIVE_PING,
-				RPC_MESSAGE, 0, RPC_OK };
+	struct rpc_header h = {RPC_PROG_KEEPALIVE, 1, KEEPALIVE_PING,
+			       RPC_MESSAGE,	   0, RPC_OK};
 	uint8_t *f;
 	size_t len;
 
@@ -46,8 +46,8 @@ static void send_ping(int fd)
 static void *serve(void *arg)
 {
 	struct server *s = arg;
-	struct daemon_ctx ctx = { &s->st, NULL, NULL, NULL };
-	struct session ss = { .allowed = true };
+	struct daemon_ctx ctx = {&s->st, NULL, NULL, NULL};
+	struct session ss = {.allowed = true};
 	uint8_t word[4], *frame, *reply;
 	const char *why;
 	size_t rlen;
@@ -66,7 +66,8 @@ static void *serve(void *arg)
 			break;
 		}
 		if (dispatch_frame(&ctx, &ss, frame, len, &reply, &rlen,
-				   &why) == 0 && reply) {
+				   &why) == 0 &&
+		    reply) {
 			if (s->mode == PING_FIRST)
 				send_ping(s->fd);
 			if (s->mode == GARBAGE_REPLY && rlen > 28)
@@ -125,8 +126,8 @@ static void test_open_and_errors(void **state)
 	start(&s, &c, &t, PING_FIRST);
 	/* Each reply comes after a PING, which the client answers. */
 	assert_int_equal(rpc_client_open(&c, "vireo:///system"), 0);
-	assert_int_equal(rpc_client_call(&c, PROC_CONNECT_GET_LIB_VERSION,
-					 NULL, NULL, dec_u64, &v),
+	assert_int_equal(rpc_client_call(&c, PROC_CONNECT_GET_LIB_VERSION, NULL,
+					 NULL, dec_u64, &v),
 			 0);
 	assert_true(v > 0);
 	assert_int_equal(rpc_client_call(&c, PROC_DOMAIN_LOOKUP_BY_NAME,
@@ -154,8 +155,8 @@ static void test_bad_server(void **state)
 	stop(&s, &c, t);
 
 	start(&s, &c, &t, HANG_UP);
-	assert_int_equal(rpc_client_call(&c, PROC_CONNECT_GET_LIB_VERSION,
-					 NULL, NULL, dec_u64, &v),
+	assert_int_equal(rpc_client_call(&c, PROC_CONNECT_GET_LIB_VERSION, NULL,
+					 NULL, dec_u64, &v),
 			 -ECONNRESET);
 	stop(&s, &c, t);
 }
@@ -185,10 +186,10 @@ static void test_write_to_closed_peer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_and_errors),
-		cmocka_unit_test(test_bad_server),
-		cmocka_unit_test(test_no_daemon),
-		cmocka_unit_test(test_write_to_closed_peer),
+	    cmocka_unit_test(test_open_and_errors),
+	    cmocka_unit_test(test_bad_server),
+	    cmocka_unit_test(test_no_daemon),
+	    cmocka_unit_test(test_write_to_closed_peer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,8 @@
 /* Unit tests for the libvirt RPC code (src/rpc) and vireod's dispatcher
  * (src/daemon/dispatch.c) against frames captured from Debian's virsh 9.0
- * (the .hex files in tests/unit/rpc, recorded with tests/unit/rpc/capture): each call
- * decodes, re-encodes to the same bytes, and gets the reply virsh needs;
- * malformed frames close the connection. */
+ * (the .hex files in tests/unit/rpc, recorded with tests/unit/rpc/capture):
+ * each call decodes, re-encodes to the same bytes, and gets the reply virsh
+ * needs; malformed frames close the connection. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,10 +22,10 @@ static const char *capdir;
 
 /* The UUID virsh's captured calls carry for domain "demo". */
 #define DEMO_UUID "80b920e6-fe79-4994-96ff-7c7f2190bbf7"
-#define DEMO_XML                                                              \
-	"<domain type='kvm'><name>demo</name><uuid>" DEMO_UUID "</uuid>"    \
-	"<memory unit='MiB'>512</memory><vcpu>2</vcpu>"                      \
-	"<os><type arch='x86_64'>hvm</type><kernel>%s</kernel></os>"        \
+#define DEMO_XML                                                               \
+	"<domain type='kvm'><name>demo</name><uuid>" DEMO_UUID "</uuid>"       \
+	"<memory unit='MiB'>512</memory><vcpu>2</vcpu>"                        \
+	"<os><type arch='x86_64'>hvm</type><kernel>%s</kernel></os>"           \
 	"</domain>"
 
 struct fixture {
@@ -45,17 +45,16 @@ static int setup(void **state)
 	f.dir = make_tmpdir();
 	assert_non_null(f.dir);
 	assert_int_equal(store_open(&f.st, f.dir), 0);
-	f.ctx = (struct daemon_ctx){ &f.st, NULL, NULL, NULL };
+	f.ctx = (struct daemon_ctx){&f.st, NULL, NULL, NULL};
 	/* The kernel define checks for: an empty file in the store's dir. */
 	snprintf(kernel, sizeof(kernel), "%s/vmlinuz", f.dir);
 	k = fopen(kernel, "w");
 	assert_non_null(k);
 	fclose(k);
 	snprintf(xml, sizeof(xml), DEMO_XML, kernel);
-	assert_int_equal(store_define(&f.st, xml, strlen(xml), &d, err,
-				      sizeof(err)),
-			 0);
-	f.ss = (struct session){ .allowed = true, .opened = true };
+	assert_int_equal(
+	    store_define(&f.st, xml, strlen(xml), &d, err, sizeof(err)), 0);
+	f.ss = (struct session){.allowed = true, .opened = true};
 	*state = &f;
 	return 0;
 }
@@ -100,34 +99,31 @@ struct expect {
 };
 
 static const struct expect calls[] = {
-	{ "auth-list.hex", PROC_AUTH_LIST, 0 },
-	{ "supports-feature-1.hex", PROC_CONNECT_SUPPORTS_FEATURE, 0 },
-	{ "connect-open.hex", PROC_CONNECT_OPEN, 0 },
-	{ "supports-feature-2.hex", PROC_CONNECT_SUPPORTS_FEATURE, 0 },
-	{ "supports-feature-3.hex", PROC_CONNECT_SUPPORTS_FEATURE, 0 },
-	{ "register-close-callback.hex", PROC_CONNECT_REGISTER_CLOSE_CALLBACK,
-	  0 },
-	/* "demo" exists with another UUID, as libvirt refuses too. */
-	{ "domain-define-xml.hex", PROC_DOMAIN_DEFINE_XML,
-	  ERR_OPERATION_FAILED },
-	{ "list-all-domains.hex", PROC_CONNECT_LIST_ALL_DOMAINS, 0 },
-	{ "lookup-by-name.hex", PROC_DOMAIN_LOOKUP_BY_NAME, 0 },
-	{ "domain-get-state.hex", PROC_DOMAIN_GET_STATE, 0 },
-	{ "domain-get-info.hex", PROC_DOMAIN_GET_INFO, 0 },
-	{ "domain-get-os-type.hex", PROC_DOMAIN_GET_OS_TYPE, 0 },
-	{ "domain-is-persistent.hex", PROC_DOMAIN_IS_PERSISTENT, 0 },
-	{ "domain-is-active.hex", PROC_DOMAIN_IS_ACTIVE, 0 },
-	{ "domain-get-autostart.hex", PROC_DOMAIN_GET_AUTOSTART, 0 },
-	{ "domain-has-managed-save.hex", PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE,
-	  0 },
-	{ "domain-get-xml-desc.hex", PROC_DOMAIN_GET_XML_DESC, 0 },
-	{ "node-get-security-model.hex", PROC_NODE_GET_SECURITY_MODEL,
-	  ERR_NO_SUPPORT },
-	{ "snapshot-num.hex", 187, ERR_NO_SUPPORT },
-	{ "unregister-close-callback.hex",
-	  PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK, 0 },
-	{ "domain-undefine-flags.hex", PROC_DOMAIN_UNDEFINE_FLAGS, 0 },
-	{ "connect-close.hex", PROC_CONNECT_CLOSE, 0 },
+    {"auth-list.hex", PROC_AUTH_LIST, 0},
+    {"supports-feature-1.hex", PROC_CONNECT_SUPPORTS_FEATURE, 0},
+    {"connect-open.hex", PROC_CONNECT_OPEN, 0},
+    {"supports-feature-2.hex", PROC_CONNECT_SUPPORTS_FEATURE, 0},
+    {"supports-feature-3.hex", PROC_CONNECT_SUPPORTS_FEATURE, 0},
+    {"register-close-callback.hex", PROC_CONNECT_REGISTER_CLOSE_CALLBACK, 0},
+    /* "demo" exists with another UUID, as libvirt refuses too. */
+    {"domain-define-xml.hex", PROC_DOMAIN_DEFINE_XML, ERR_OPERATION_FAILED},
+    {"list-all-domains.hex", PROC_CONNECT_LIST_ALL_DOMAINS, 0},
+    {"lookup-by-name.hex", PROC_DOMAIN_LOOKUP_BY_NAME, 0},
+    {"domain-get-state.hex", PROC_DOMAIN_GET_STATE, 0},
+    {"domain-get-info.hex", PROC_DOMAIN_GET_INFO, 0},
+    {"domain-get-os-type.hex", PROC_DOMAIN_GET_OS_TYPE, 0},
+    {"domain-is-persistent.hex", PROC_DOMAIN_IS_PERSISTENT, 0},
+    {"domain-is-active.hex", PROC_DOMAIN_IS_ACTIVE, 0},
+    {"domain-get-autostart.hex", PROC_DOMAIN_GET_AUTOSTART, 0},
+    {"domain-has-managed-save.hex", PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE, 0},
+    {"domain-get-xml-desc.hex", PROC_DOMAIN_GET_XML_DESC, 0},
+    {"node-get-security-model.hex", PROC_NODE_GET_SECURITY_MODEL,
+     ERR_NO_SUPPORT},
+    {"snapshot-num.hex", 187, ERR_NO_SUPPORT},
+    {"unregister-close-callback.hex", PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK,
+     0},
+    {"domain-undefine-flags.hex", PROC_DOMAIN_UNDEFINE_FLAGS, 0},
+    {"connect-close.hex", PROC_CONNECT_CLOSE, 0},
 };
 
 /* Every captured call parses and gets a reply to its serial with the
@@ -175,7 +171,7 @@ static void test_replies(void **state)
 	struct fixture *f = *state;
 	struct rpc_dom_info info;
 	struct rpc_header rh;
-	struct rpc_dom d = { 0 };
+	struct rpc_dom d = {0};
 	uint8_t *frame, *reply;
 	uint32_t n, total;
 	int32_t st[2];
@@ -254,8 +250,8 @@ static bool enc_args(XDR *x, void *arg)
 static void check_encode(const char *file, int32_t proc, uint32_t serial,
 			 struct call_args *a)
 {
-	struct rpc_header h = { RPC_PROG_REMOTE, 1, proc, RPC_CALL, serial,
-				RPC_OK };
+	struct rpc_header h = {RPC_PROG_REMOTE, 1,	proc,
+			       RPC_CALL,	serial, RPC_OK};
 	uint8_t *frame, *built;
 	size_t len, blen;
 
@@ -269,16 +265,15 @@ static void check_encode(const char *file, int32_t proc, uint32_t serial,
 
 static void test_encode_matches_capture(void **state)
 {
-	struct call_args a = { .str = "vireo:///system", .kind = 0 };
+	struct call_args a = {.str = "vireo:///system", .kind = 0};
 
 	check_encode("connect-open.hex", PROC_CONNECT_OPEN, 2, &a);
-	a = (struct call_args){ .str = "demo", .kind = 1 };
+	a = (struct call_args){.str = "demo", .kind = 1};
 	check_encode("lookup-by-name.hex", PROC_DOMAIN_LOOKUP_BY_NAME, 6, &a);
-	a = (struct call_args){ .dom = { .name = "demo", .id = -1 },
-				.kind = 2 };
+	a = (struct call_args){.dom = {.name = "demo", .id = -1}, .kind = 2};
 	assert_int_equal(rpc_uuid_parse(DEMO_UUID, a.dom.uuid), 0);
 	check_encode("domain-get-state.hex", PROC_DOMAIN_GET_STATE, 7, &a);
-	a = (struct call_args){ .i = 1, .flags = 3, .kind = 3 };
+	a = (struct call_args){.i = 1, .flags = 3, .kind = 3};
 	check_encode("list-all-domains.hex", PROC_CONNECT_LIST_ALL_DOMAINS, 6,
 		     &a);
 }
@@ -392,14 +387,14 @@ static void test_session_rules(void **state)
 	expect_error(f, "lookup-by-name.hex", ERR_INTERNAL_ERROR);
 	f->ss.allowed = false;
 	expect_error(f, "auth-list.hex", ERR_ACCESS_DENIED);
-	f->ss = (struct session){ .allowed = true, .opened = true };
+	f->ss = (struct session){.allowed = true, .opened = true};
 }
 
 static void test_keepalive(void **state)
 {
 	struct fixture *f = *state;
-	struct rpc_header h = { RPC_PROG_KEEPALIVE, 1, KEEPALIVE_PING,
-				RPC_MESSAGE, 0, RPC_OK };
+	struct rpc_header h = {RPC_PROG_KEEPALIVE, 1, KEEPALIVE_PING,
+			       RPC_MESSAGE,	   0, RPC_OK};
 	struct rpc_header rh;
 	uint8_t *frame, *reply;
 	size_t len;
@@ -473,9 +468,9 @@ static void take(void *opaque, uint8_t *frame, size_t len)
 static void test_events(void **state)
 {
 	struct fixture *f = *state;
-	struct seen seen = { 0 };
-	struct sent sent = { 0 };
-	struct rpc_dom d = { .name = "demo", .id = -1 }, got = { 0 };
+	struct seen seen = {0};
+	struct sent sent = {0};
+	struct rpc_dom d = {.name = "demo", .id = -1}, got = {0};
 	struct rpc_header h;
 	int32_t v[3];
 	XDR x;
@@ -521,7 +516,7 @@ static void test_events(void **state)
 
 static void test_error_roundtrip(void **state)
 {
-	struct rpc_header h = { RPC_PROG_REMOTE, 1, 9, RPC_CALL, 77, RPC_OK };
+	struct rpc_header h = {RPC_PROG_REMOTE, 1, 9, RPC_CALL, 77, RPC_OK};
 	struct rpc_header rh;
 	struct rpc_error e;
 	uint8_t *frame;
@@ -565,20 +560,18 @@ static void test_uuid_text(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_captured_calls, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_replies, setup, teardown),
-		cmocka_unit_test(test_encode_matches_capture),
-		cmocka_unit_test_setup_teardown(test_malformed, setup,
-						teardown),
-		cmocka_unit_test(test_frame_len),
-		cmocka_unit_test_setup_teardown(test_session_rules, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_keepalive, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
-		cmocka_unit_test(test_error_roundtrip),
-		cmocka_unit_test(test_uuid_text),
+	    cmocka_unit_test_setup_teardown(test_captured_calls, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_replies, setup, teardown),
+	    cmocka_unit_test(test_encode_matches_capture),
+	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+	    cmocka_unit_test(test_frame_len),
+	    cmocka_unit_test_setup_teardown(test_session_rules, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_keepalive, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+	    cmocka_unit_test(test_error_roundtrip),
+	    cmocka_unit_test(test_uuid_text),
 	};
 
 	capdir = argc > 1 ? argv[1] : "tests/unit/rpc";

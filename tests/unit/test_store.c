@@ -138,9 +138,8 @@ static void test_refusals(void **state)
 
 	assert_int_equal(store_open(&s, dir), 0);
 	xml = "<domain type='kvm'><name>x</name></domain>";
-	assert_int_equal(store_define(&s, xml, strlen(xml), &d, err,
-				      sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    store_define(&s, xml, strlen(xml), &d, err, sizeof(err)), -EINVAL);
 	assert_true(err[0] != '\0');
 	unlink(kernel);
 	err[0] = '\0';
@@ -161,14 +160,13 @@ static void test_transient(void **state)
 	struct dom *d, *e;
 
 	assert_int_equal(store_open(&s, dir), 0);
-	assert_int_equal(store_add_transient(&s, xml, strlen(xml), &d, err,
-					     sizeof(err)),
-			 0);
+	assert_int_equal(
+	    store_add_transient(&s, xml, strlen(xml), &d, err, sizeof(err)), 0);
 	assert_false(d->persistent);
 	assert_int_equal(faccessat(s.dirfd, "t.xml", F_OK, 0), -1);
-	assert_int_equal(store_add_transient(&s, xml, strlen(xml), &e, err,
-					     sizeof(err)),
-			 -EEXIST);
+	assert_int_equal(
+	    store_add_transient(&s, xml, strlen(xml), &e, err, sizeof(err)),
+	    -EEXIST);
 	store_forget(&s, d);
 	assert_int_equal(s.n, 0);
 	assert_int_equal(define(&s, "a", UUID_A, ">1024", &d), 0);
@@ -196,9 +194,8 @@ static void test_reload_skips_bad_file(void **state)
 	/* A file whose name is not its domain's name. */
 	text = domxml_format(d->def, NULL);
 	assert_non_null(text);
-	assert_int_equal(store_write_atomic(s.dirfd, "other.xml", text,
-					    strlen(text)),
-			 0);
+	assert_int_equal(
+	    store_write_atomic(s.dirfd, "other.xml", text, strlen(text)), 0);
 	free(text);
 	store_close(&s);
 	assert_int_equal(store_open(&s, dir), 0);
@@ -211,11 +208,11 @@ static void test_reload_skips_bad_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_define_reload),
-		cmocka_unit_test(test_redefine_and_clash),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_transient),
-		cmocka_unit_test(test_reload_skips_bad_file),
+	    cmocka_unit_test(test_define_reload),
+	    cmocka_unit_test(test_redefine_and_clash),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_transient),
+	    cmocka_unit_test(test_reload_skips_bad_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

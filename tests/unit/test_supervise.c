@@ -55,9 +55,8 @@ static int setup(void **state)
 		 f.kernel);
 	assert_int_equal(store_open(&f.st, f.dir), 0);
 	assert_int_equal(loop_init(&f.loop), 0);
-	assert_int_equal(store_define(&f.st, xml, strlen(xml), &f.d, err,
-				      sizeof(err)),
-			 0);
+	assert_int_equal(
+	    store_define(&f.st, xml, strlen(xml), &f.d, err, sizeof(err)), 0);
 	*state = &f;
 	return 0;
 }
@@ -163,8 +162,10 @@ static void test_destroy_and_args(void **state)
 		if (l)
 			fclose(l);
 	}
-	snprintf(log, sizeof(log), "--name g --kernel %s --cpus 2 "
-		 "--memory 65536K", f->kernel);
+	snprintf(log, sizeof(log),
+		 "--name g --kernel %s --cpus 2 "
+		 "--memory 65536K",
+		 f->kernel);
 	assert_non_null(strstr(line, log));
 	supervisor_destroy_dom(&f->sv, f->d);
 	assert_int_equal(f->stops, 1);
@@ -195,9 +196,9 @@ static void test_no_kernel_no_vmm(void **state)
 	struct fixture *f = *state;
 	char err[256];
 
-	assert_int_equal(supervisor_init(&f->sv, &f->loop,
-					 "/nonexistent/vmm", f->st.dirfd),
-			 0);
+	assert_int_equal(
+	    supervisor_init(&f->sv, &f->loop, "/nonexistent/vmm", f->st.dirfd),
+	    0);
 	assert_int_equal(supervisor_start(&f->sv, f->d, err, sizeof(err)),
 			 -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/vmm"));
@@ -212,15 +213,14 @@ static void test_no_kernel_no_vmm(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_poweroff, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_host_error, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_destroy_and_args, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cpu_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_kernel_no_vmm, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_poweroff, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_host_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_destroy_and_args, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_cpu_time, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_kernel_no_vmm, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
