@@ -133,7 +133,13 @@ static int daemonize(void)
 	return 0;
 }
 
-int main(int argc, char **argv)
+struct opts {
+	char sock[PATH_BUF], state[PATH_BUF];
+	bool detach;
+};
+
+/* 0 to run, else the exit status (after --help, or a bad option). */
+static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option opts[] = {
 	    {"socket", required_argument, NULL, 's'},
@@ -143,33 +149,26 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	char sock[PATH_BUF], state[PATH_BUF];
-	const char *sock_opt = NULL, *state_opt = NULL;
-	bool detach = false;
-	struct supervisor sup;
-	char vmm[PATH_BUF];
-	struct server srv;
-	struct store st;
-	int c, ret;
+	const char *sock = NULL, *state = NULL;
+	int c;
 
-	log_set_program("vireod");
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			sock_opt = optarg;
+			sock = optarg;
 			break;
 		case 'd':
-			state_opt = optarg;
+			state = optarg;
 			break;
 		case 'D':
-			detach = true;
+			o->detach = true;
 			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return -1;
 		default:
 			usage(stderr);
 			return 2;
@@ -179,57 +178,80 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (paths_default_socket(sock, sizeof(sock)) < 0 ||
-	    paths_default_state(state, sizeof(state)) < 0) {
-		if (!sock_opt || !state_opt) {
-			log_error("no default paths: set XDG_RUNTIME_DIR and "
-				  "HOME, or give --socket and --state-dir");
-			return 1;
-		}
-	}
-	if (sock_opt)
-		snprintf(sock, sizeof(sock), "%s", sock_opt);
-	if (state_opt)
-		snprintf(state, sizeof(state), "%s", state_opt);
-
-	ret = make_parent(state);
-	if (ret == 0)
-		ret = store_open(&st, state);
-	if (ret < 0) {
-		log_error("state dir %s: %s", state, strerror(-ret));
+	if ((paths_default_socket(o->sock, sizeof(o->sock)) < 0 ||
+	     paths_default_state(o->state, sizeof(o->state)) < 0) &&
+	    (!sock || !state)) {
+		log_error("no default paths: set XDG_RUNTIME_DIR and HOME, or "
+			  "give --socket and --state-dir");
 		return 1;
 	}
-	ret = make_parent(sock);
+	if (sock)
+		snprintf(o->sock, sizeof(o->sock), "%s", sock);
+	if (state)
+		snprintf(o->state, sizeof(o->state), "%s", state);
+	return 0;
+}
+
+/* The store, the socket and the supervisor; 0 or 1 after logging. */
+static int setup(const struct opts *o, struct store *st, struct server *srv,
+		 struct supervisor *sup, char *vmm, size_t vmmlen)
+{
+	int ret = make_parent(o->state);
+
 	if (ret == 0)
-		ret = server_init(&srv, sock, &st);
+		ret = store_open(st, o->state);
 	if (ret < 0) {
-		log_error("socket %s: %s", sock,
+		log_error("state dir %s: %s", o->state, strerror(-ret));
+		return 1;
+	}
+	ret = make_parent(o->sock);
+	if (ret == 0)
+		ret = server_init(srv, o->sock, st);
+	if (ret < 0) {
+		log_error("socket %s: %s", o->sock,
 			  ret == -EADDRINUSE ? "another vireod is listening "
 					       "there"
 					     : strerror(-ret));
-		store_close(&st);
+		store_close(st);
 		return 1;
 	}
-	find_vmm(vmm, sizeof(vmm));
-	ret = supervisor_init(&sup, &srv.loop, vmm, st.dirfd);
+	find_vmm(vmm, vmmlen);
+	ret = supervisor_init(sup, &srv->loop, vmm, st->dirfd);
 	if (ret < 0) {
-		log_error("state dir %s: logs: %s", state, strerror(-ret));
-		server_destroy(&srv);
-		store_close(&st);
+		log_error("state dir %s: logs: %s", o->state, strerror(-ret));
+		server_destroy(srv);
+		store_close(st);
 		return 1;
 	}
-	server_attach_supervisor(&srv, &sup);
-	log_info("listening on %s, %zu domains in %s", sock, st.n, state);
-	if (detach &&
+	server_attach_supervisor(srv, sup);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct supervisor sup;
+	char vmm[PATH_BUF];
+	struct server srv;
+	struct store st;
+	int ret;
+
+	log_set_program("vireod");
+	ret = parse_opts(argc, argv, &o);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (setup(&o, &st, &srv, &sup, vmm, sizeof(vmm)))
+		return 1;
+	log_info("listening on %s, %zu domains in %s", o.sock, st.n, o.state);
+	if (o.detach &&
 	    ((ret = daemonize()) < 0 || (ret = server_after_fork(&srv)) < 0)) {
 		log_error("cannot detach: %s", strerror(-ret));
-		server_destroy(&srv);
-		store_close(&st);
-		return 1;
+		ret = -1;
+	} else {
+		autostart(&sup, &st);
+		ret = server_run(&srv);
+		stop_all(&sup, &st);
 	}
-	autostart(&sup, &st);
-	ret = server_run(&srv);
-	stop_all(&sup, &st);
 	server_destroy(&srv);
 	supervisor_destroy(&sup);
 	store_close(&st);
