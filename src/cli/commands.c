@@ -321,6 +321,18 @@ static int cmd_destroy(struct rpc_client *c, int argc, char **argv)
 			  "destroyed");
 }
 
+static int cmd_suspend(struct rpc_client *c, int argc, char **argv)
+{
+	return dom_action(c, argc, argv, PROC_DOMAIN_SUSPEND, "suspend",
+			  "suspended");
+}
+
+static int cmd_resume(struct rpc_client *c, int argc, char **argv)
+{
+	return dom_action(c, argc, argv, PROC_DOMAIN_RESUME, "resume",
+			  "resumed");
+}
+
 static int cmd_undefine(struct rpc_client *c, int argc, char **argv)
 {
 	struct rpc_dom d;
@@ -619,6 +631,8 @@ const struct cmd cli_cmds[] = {
     {"create", cmd_define, "<file>"},
     {"start", cmd_start, "<domain>"},
     {"destroy", cmd_destroy, "<domain>"},
+    {"suspend", cmd_suspend, "<domain>"},
+    {"resume", cmd_resume, "<domain>"},
     {"autostart", cmd_autostart, "<domain> [--disable]"},
     {"domuuid", cmd_domuuid, "<domain>"},
     {"domname", cmd_domname, "<domain id or uuid>"},

@@ -261,6 +261,39 @@ static int h_destroy(struct call *c)
 	return destroy(c, false);
 }
 
+/* suspend and resume: the VMM process stopped and continued. */
+static int pause_dom(struct call *c, bool pause)
+{
+	struct dom *d;
+	int ret;
+
+	ARG_DOM(c, d);
+	if (d->id < 0 || !c->ctx->sup)
+		return dsp_fail(c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
+				"Requested operation is not valid: domain is "
+				"not running");
+	if ((d->state == DOM_PAUSED) == pause)
+		return 0; /* libvirt: a no-op */
+	ret = supervisor_pause(c->ctx->sup, d, pause);
+	if (ret < 0)
+		return dsp_fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
+				"operation failed: cannot %s the VMM: %s",
+				pause ? "stop" : "continue", strerror(-ret));
+	emit(c, d, pause ? EVENT_SUSPENDED : EVENT_RESUMED, 0 /* paused,
+							unpaused */);
+	return 0;
+}
+
+static int h_suspend(struct call *c)
+{
+	return pause_dom(c, true);
+}
+
+static int h_resume(struct call *c)
+{
+	return pause_dom(c, false);
+}
+
 static int h_destroy_flags(struct call *c)
 {
 	return destroy(c, true);
@@ -442,6 +475,8 @@ const struct proc dispatch_dom_procs[] = {
     {PROC_DOMAIN_CREATE_XML, h_create_xml, false},
     {PROC_DOMAIN_DESTROY, h_destroy, false},
     {PROC_DOMAIN_DESTROY_FLAGS, h_destroy_flags, false},
+    {PROC_DOMAIN_SUSPEND, h_suspend, false},
+    {PROC_DOMAIN_RESUME, h_resume, false},
     {PROC_DOMAIN_UNDEFINE_FLAGS, h_undefine_flags, false},
     {PROC_DOMAIN_GET_XML_DESC, h_xml_desc, false},
     {PROC_DOMAIN_GET_INFO, h_info, false},

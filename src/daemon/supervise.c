@@ -225,6 +225,11 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 	return 0;
 }
 
+pid_t supervisor_pid(const struct dom *d)
+{
+	return d->proc ? d->proc->pid : 0;
+}
+
 uint64_t supervisor_cpu_time_ns(const struct dom *d)
 {
 	unsigned long long utime, stime;
@@ -252,6 +257,18 @@ uint64_t supervisor_cpu_time_ns(const struct dom *d)
 			 &utime, &stime) != 2)
 		return 0;
 	return (utime + stime) * (1000000000ull / (unsigned long long)hz);
+}
+
+int supervisor_pause(struct supervisor *sv, struct dom *d, bool pause)
+{
+	if (!d->proc)
+		return -ESRCH;
+	if (syscall(SYS_pidfd_send_signal, d->proc->pidfd,
+		    pause ? SIGSTOP : SIGCONT, NULL, 0) < 0)
+		return -errno;
+	d->state = pause ? DOM_PAUSED : DOM_RUNNING;
+	d->reason = pause ? 1 /* PAUSED_USER */ : 5 /* RUNNING_UNPAUSED */;
+	return 0;
 }
 
 void supervisor_destroy_dom(struct supervisor *sv, struct dom *d)

@@ -5,8 +5,10 @@
 #ifndef VIREO_DAEMON_SUPERVISE_H
 #define VIREO_DAEMON_SUPERVISE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "daemon/store.h"
 #include "util/loop.h"
@@ -31,9 +33,14 @@ void supervisor_destroy(struct supervisor *sv);
  * one-line reason in err (no kernel in the definition, spawn failed). */
 int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 		     size_t errlen);
+/* The running d's VMM process id, 0 when shut off. */
+pid_t supervisor_pid(const struct dom *d);
 /* CPU time the running d's VMM has used (all its threads, vCPUs
  * included), in ns; 0 when shut off or unreadable. */
 uint64_t supervisor_cpu_time_ns(const struct dom *d);
+/* Pauses (SIGSTOP) or continues (SIGCONT) d's whole VMM: the guest's
+ * vCPUs and devices stop together.  0 or -errno. */
+int supervisor_pause(struct supervisor *sv, struct dom *d, bool pause);
 /* Kills d's VMM (SIGKILL) and waits for it: d is shut off, `stopped`
  * called, before this returns. */
 void supervisor_destroy_dom(struct supervisor *sv, struct dom *d);

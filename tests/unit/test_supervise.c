@@ -174,6 +174,47 @@ static void test_destroy_and_args(void **state)
 	assert_null(f->d->proc);
 }
 
+/* The one-letter state of a process, from /proc/PID/stat. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return p ? p[2] : '?';
+}
+
+static void test_pause(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+	int i;
+
+	start(f, script(f, "exec sleep 60"));
+	pid = supervisor_pid(f->d);
+	assert_true(pid > 0);
+	assert_int_equal(supervisor_pause(&f->sv, f->d, true), 0);
+	assert_int_equal(f->d->state, DOM_PAUSED);
+	for (i = 0; i < 50 && proc_state(pid) != 'T'; i++)
+		loop_run_once(&f->loop, 10);
+	assert_int_equal(proc_state(pid), 'T');
+	assert_int_equal(supervisor_pause(&f->sv, f->d, false), 0);
+	assert_int_equal(f->d->state, DOM_RUNNING);
+	for (i = 0; i < 50 && proc_state(pid) == 'T'; i++)
+		loop_run_once(&f->loop, 10);
+	assert_true(proc_state(pid) != 'T');
+	/* Destroy works on a paused VMM too. */
+	assert_int_equal(supervisor_pause(&f->sv, f->d, true), 0);
+	supervisor_destroy_dom(&f->sv, f->d);
+	assert_int_equal(f->d->reason, 2);
+	assert_int_equal(supervisor_pause(&f->sv, f->d, true), -ESRCH);
+}
+
 /* A VMM that spins: its CPU time shows, and is 0 once it is gone. */
 static void test_cpu_time(void **state)
 {
@@ -219,6 +260,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_destroy_and_args, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_cpu_time, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pause, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_kernel_no_vmm, setup,
 					    teardown),
 	};
