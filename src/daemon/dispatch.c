@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "daemon/host.h"
+#include "util/log.h"
 #include "rpc/message.h"
 
 int dsp_fail(struct call *c, int code, int domain, const char *fmt, ...)
@@ -449,11 +450,60 @@ static int run_call(struct call *c, int32_t proc)
 	return p->fn(c);
 }
 
+int dispatch_stream_out(const struct session *ss, const void *data, size_t len,
+			uint8_t **frame, size_t *framelen)
+{
+	struct rpc_header h = {RPC_PROG_REMOTE,		 RPC_PROG_REMOTE_VERS,
+			       PROC_DOMAIN_OPEN_CONSOLE, RPC_STREAM,
+			       ss->stream_serial,	 RPC_CONTINUE};
+
+	if (!data)
+		h.status = RPC_OK; /* the end of the stream */
+	return rpc_frame_raw(&h, data, data ? len : 0, frame, framelen);
+}
+
+/* Stream data from the client: console input for its domain's guest
+ * (dropped when the VMM does not take it), or the end of the stream
+ * (OK, which is confirmed, or an abort). */
+static int stream_in(struct daemon_ctx *ctx, struct session *ss,
+		     const struct rpc_header *h, const uint8_t *data,
+		     size_t len, uint8_t **reply, size_t *replylen,
+		     const char **why)
+{
+	struct dom *d;
+
+	if (!ss->stream || h->proc != PROC_DOMAIN_OPEN_CONSOLE ||
+	    h->serial != ss->stream_serial) {
+		*why = "stream data without an open stream";
+		return -EPROTO;
+	}
+	d = store_by_uuid(ctx->store, ss->stream_uuid);
+	if (d && d->console != ss)
+		d = NULL; /* another session took the console */
+	if (h->status == RPC_CONTINUE) {
+		if (d && supervisor_console_write(d, data, len) < (ssize_t)len)
+			log_debug("console input for %s dropped", d->def->name);
+		return 0;
+	}
+	if (d)
+		d->console = NULL;
+	if (h->status != RPC_OK) {
+		ss->stream = false;
+		return 0;
+	}
+	ss->stream = false;
+	return dispatch_stream_out(ss, NULL, 0, reply, replylen);
+}
+
 static int reply_call(struct daemon_ctx *ctx, struct session *ss,
 		      const struct rpc_header *h, XDR *in, uint8_t **reply,
 		      size_t *replylen, const char **why)
 {
-	struct call c = {.ctx = ctx, .st = ctx->store, .ss = ss, .in = in};
+	struct call c = {.ctx = ctx,
+			 .st = ctx->store,
+			 .ss = ss,
+			 .in = in,
+			 .serial = h->serial};
 	struct rpc_header rh = *h;
 	int ret;
 
@@ -511,6 +561,10 @@ int dispatch_frame(struct daemon_ctx *ctx, struct session *ss,
 	else if (h.prog != RPC_PROG_REMOTE) {
 		*why = "an unknown program";
 		ret = -EPROTO;
+	} else if (h.vers == RPC_PROG_REMOTE_VERS && h.type == RPC_STREAM) {
+		ret = stream_in(
+		    ctx, ss, &h, frame + RPC_LEN_SIZE + RPC_HEADER_SIZE,
+		    len - RPC_LEN_SIZE - RPC_HEADER_SIZE, reply, replylen, why);
 	} else if (h.vers != RPC_PROG_REMOTE_VERS || h.type != RPC_CALL ||
 		   h.status != RPC_OK) {
 		*why = "a message that is not a call of version 1";

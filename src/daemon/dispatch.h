@@ -30,6 +30,11 @@ struct session {
 	struct event_cb cbs[SESSION_EVENT_CBS];
 	unsigned ncbs;
 	int32_t next_cb_id;
+	/* An open console stream (DOMAIN_OPEN_CONSOLE): its call's serial
+	 * and the domain's UUID. */
+	bool stream;
+	uint32_t stream_serial;
+	uint8_t stream_uuid[RPC_UUID_LEN];
 };
 
 /* What a call may change beyond the store: lifecycle events go to
@@ -48,6 +53,11 @@ struct daemon_ctx {
 int dispatch_frame(struct daemon_ctx *ctx, struct session *ss,
 		   const uint8_t *frame, uint32_t len, uint8_t **reply,
 		   size_t *replylen, const char **why);
+
+/* A console stream frame for session ss: guest output (len bytes, or the
+ * end of the stream when data is NULL).  0 or -ENOMEM. */
+int dispatch_stream_out(const struct session *ss, const void *data, size_t len,
+			uint8_t **frame, size_t *framelen);
 
 /* The event messages a session is owed for a lifecycle change: send is
  * called with each malloc'd frame (taking it).  0 or -ENOMEM. */

@@ -294,6 +294,41 @@ static int h_resume(struct call *c)
 	return pause_dom(c, false);
 }
 
+#define CONSOLE_FORCE 1u /* VIR_DOMAIN_CONSOLE_FORCE */
+
+/* The guest's serial console as a stream on this connection (virsh
+ * console); the reply opens it, data then flows both ways. */
+static int h_open_console(struct call *c)
+{
+	char *dev = NULL;
+	uint32_t flags;
+	struct dom *d;
+
+	ARG_DOM(c, d);
+	if (!rpc_x_optstr(c->in, &dev))
+		return -EBADMSG;
+	free(dev);
+	if (dsp_arg_u32(c, &flags) < 0)
+		return -EBADMSG;
+	if (d->id < 0 || !c->ctx->sup)
+		return dsp_fail(c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
+				"Requested operation is not valid: domain is "
+				"not running");
+	if (c->ss->stream)
+		return dsp_fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
+				"operation failed: this connection already has "
+				"a console open");
+	if (d->console && !(flags & CONSOLE_FORCE))
+		return dsp_fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
+				"operation failed: Active console session "
+				"exists for this domain");
+	d->console = c->ss;
+	c->ss->stream = true;
+	c->ss->stream_serial = c->serial;
+	memcpy(c->ss->stream_uuid, d->def->uuid, RPC_UUID_LEN);
+	return 0;
+}
+
 static int h_destroy_flags(struct call *c)
 {
 	return destroy(c, true);
@@ -476,6 +511,7 @@ const struct proc dispatch_dom_procs[] = {
     {PROC_DOMAIN_DESTROY, h_destroy, false},
     {PROC_DOMAIN_DESTROY_FLAGS, h_destroy_flags, false},
     {PROC_DOMAIN_SUSPEND, h_suspend, false},
+    {PROC_DOMAIN_OPEN_CONSOLE, h_open_console, false},
     {PROC_DOMAIN_RESUME, h_resume, false},
     {PROC_DOMAIN_UNDEFINE_FLAGS, h_undefine_flags, false},
     {PROC_DOMAIN_GET_XML_DESC, h_xml_desc, false},

@@ -16,6 +16,7 @@ struct call {
 	struct store *st;
 	struct session *ss;
 	XDR *in;
+	uint32_t serial; /* the call's */
 	/* The reply: an encoder over the fields below. */
 	rpc_encode_fn enc;
 	int32_t i[2];

@@ -60,6 +60,9 @@ static void client_free(struct client *c)
 		}
 	}
 	s->nclients--;
+	for (size_t i = 0; i < s->store->n; i++)
+		if (s->store->doms[i]->console == &c->ss)
+			s->store->doms[i]->console = NULL;
 	loop_remove(&s->loop, &c->src);
 	close(c->fd);
 	while ((t = c->tx)) {
@@ -314,6 +317,40 @@ static void on_lifecycle(void *opaque, const struct rpc_dom *dom, int event,
 			log_warn("no memory for a domain event");
 }
 
+static struct client *console_owner(struct server *s, const struct dom *d)
+{
+	struct client *c;
+
+	for (c = s->clients; c && d->console; c = c->next)
+		if (&c->ss == d->console)
+			return c;
+	return NULL;
+}
+
+/* Guest output (data) or its end (NULL) to the console's client, if any;
+ * one that does not read it is closed, the loop never waits. */
+static void console_send(struct server *s, struct dom *d, const void *data,
+			 size_t len)
+{
+	struct client *c = console_owner(s, d);
+	uint8_t *frame;
+	size_t flen;
+
+	if (!c || dispatch_stream_out(&c->ss, data, len, &frame, &flen) < 0)
+		return;
+	if (!data) {
+		c->ss.stream = false;
+		d->console = NULL;
+	}
+	send_event(c, frame, flen);
+}
+
+static void on_console_out(void *opaque, struct dom *d, const uint8_t *buf,
+			   size_t len)
+{
+	console_send(opaque, d, buf, len);
+}
+
 /* A VMM exited: a STOPPED event, and a transient domain is forgotten. */
 static void on_stopped(void *opaque, struct dom *d, int detail)
 {
@@ -321,6 +358,7 @@ static void on_stopped(void *opaque, struct dom *d, int detail)
 	char name[DOMAIN_NAME_MAX + 1];
 	struct rpc_dom r;
 
+	console_send(s, d, NULL, 0);
 	snprintf(name, sizeof(name), "%s", d->def->name);
 	r.name = name;
 	memcpy(r.uuid, d->def->uuid, RPC_UUID_LEN);
@@ -334,6 +372,7 @@ static void on_stopped(void *opaque, struct dom *d, int detail)
 void server_attach_supervisor(struct server *s, struct supervisor *sv)
 {
 	sv->stopped = on_stopped;
+	sv->console_out = on_console_out;
 	sv->opaque = s;
 	s->ctx.sup = sv;
 }

@@ -17,6 +17,7 @@ struct vmm_proc;
 struct dom {
 	struct domain_def *def;
 	struct vmm_proc *proc; /* the running VMM, NULL while shut off */
+	void *console;	       /* the session its console stream goes to */
 	bool persistent;
 	bool autostart;
 	int id; /* -1 while shut off */

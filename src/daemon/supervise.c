@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -44,6 +45,9 @@ struct vmm_proc {
 	pid_t pid;
 	int pidfd;
 	bool destroying;
+	/* The console: the VMM's stdin and stdout (a socketpair). */
+	int con_fd, log_fd;
+	struct loop_source con_src;
 };
 
 extern char **environ;
@@ -101,6 +105,11 @@ static void reap(struct vmm_proc *p)
 	}
 	loop_remove(sv->loop, &p->src);
 	close(p->pidfd);
+	if (p->con_fd >= 0) {
+		loop_remove(sv->loop, &p->con_src);
+		close(p->con_fd);
+	}
+	close(p->log_fd);
 	free(p);
 	d->proc = NULL;
 	d->id = -1;
@@ -115,6 +124,41 @@ static void on_exit_fd(struct loop_source *src, uint32_t events)
 	reap(src->opaque);
 }
 
+/* Guest output: always read (the VMM must never wait on the daemon),
+ * copied to the log and to whoever holds the console. */
+static void on_console(struct loop_source *src, uint32_t events)
+{
+	struct vmm_proc *p = src->opaque;
+	uint8_t buf[4096];
+	ssize_t n = read(p->con_fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		loop_remove(p->sv->loop, &p->con_src);
+		close(p->con_fd);
+		p->con_fd = -1;
+		return;
+	}
+	if (write(p->log_fd, buf, (size_t)n) < 0)
+		log_debug("console log of %s: %s", p->dom->def->name,
+			  strerror(errno));
+	if (p->sv->console_out)
+		p->sv->console_out(p->sv->opaque, p->dom, buf, (size_t)n);
+}
+
+ssize_t supervisor_console_write(struct dom *d, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (!d->proc || d->proc->con_fd < 0)
+		return -EPIPE;
+	n = send(d->proc->con_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	return n;
+}
+
 /* vireo-vmm's arguments for d; 0 or -ENOMEM.  Strings in buf. */
 static int build_argv(struct supervisor *sv, const struct dom *d,
 		      char *argv[16], char bufs[3][64])
@@ -123,7 +167,7 @@ static int build_argv(struct supervisor *sv, const struct dom *d,
 
 	snprintf(bufs[0], 64, "%u", d->def->vcpus);
 	snprintf(bufs[1], 64, "%lluK", (unsigned long long)d->def->memory_kib);
-	snprintf(bufs[2], 64, "file:/proc/self/fd/1");
+	snprintf(bufs[2], 64, "stdio");
 	argv[n++] = (char *)sv->vmm;
 	argv[n++] = "--name";
 	argv[n++] = d->def->name;
@@ -157,23 +201,40 @@ static int open_log(struct supervisor *sv, const char *name)
 		      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 }
 
-static int spawn(struct supervisor *sv, struct dom *d, pid_t *pid)
+/* Runs the VMM with the console on a socketpair (its stdin and stdout)
+ * and its messages in the log; p gets the daemon's ends. */
+static int spawn(struct supervisor *sv, struct dom *d, struct vmm_proc *p)
 {
 	posix_spawn_file_actions_t fa;
 	char *argv[16], bufs[3][64];
-	int log, ret;
+	int sv_fds[2], ret;
 
-	log = open_log(sv, d->def->name);
-	if (log < 0)
+	p->log_fd = open_log(sv, d->def->name);
+	if (p->log_fd < 0)
 		return -errno;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv_fds) < 0) {
+		ret = -errno;
+		close(p->log_fd);
+		return ret;
+	}
 	build_argv(sv, d, argv, bufs);
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, log, 1);
-	posix_spawn_file_actions_adddup2(&fa, log, 2);
-	ret = -posix_spawnp(pid, sv->vmm, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_adddup2(&fa, sv_fds[1], 0);
+	posix_spawn_file_actions_adddup2(&fa, sv_fds[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, p->log_fd, 2);
+	ret = -posix_spawnp(&p->pid, sv->vmm, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	close(log);
+	close(sv_fds[1]);
+	p->con_fd = sv_fds[0];
+	if (ret == 0)
+		ret = fcntl(p->con_fd, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
+	if (ret == 0 && loop_add(sv->loop, &p->con_src, p->con_fd, EPOLLIN,
+				 on_console, p) < 0)
+		ret = -EIO;
+	if (ret < 0) {
+		close(p->con_fd);
+		close(p->log_fd);
+	}
 	return ret;
 }
 
@@ -196,8 +257,12 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	ret = spawn(sv, d, &p->pid);
+	ret = spawn(sv, d, p);
 	if (ret < 0) {
+		if (p->pid > 0) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, NULL, 0);
+		}
 		snprintf(err, errlen, "cannot run %s: %s", sv->vmm,
 			 strerror(-ret));
 		free(p);
@@ -213,6 +278,9 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 		waitpid(p->pid, NULL, 0);
 		if (p->pidfd >= 0)
 			close(p->pidfd);
+		loop_remove(sv->loop, &p->con_src);
+		close(p->con_fd);
+		close(p->log_fd);
 		free(p);
 		snprintf(err, errlen, "cannot watch the VMM: %s",
 			 strerror(-ret));

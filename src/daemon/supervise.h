@@ -21,6 +21,9 @@ struct supervisor {
 	/* A VMM exited: d is shut off with reason set (VIR_DOMAIN_SHUTOFF_*
 	 * in d->reason); detail is the STOPPED event's detail. */
 	void (*stopped)(void *opaque, struct dom *d, int detail);
+	/* Guest console output (also appended to logs/<name>.log). */
+	void (*console_out)(void *opaque, struct dom *d, const uint8_t *buf,
+			    size_t len);
 	void *opaque;
 };
 
@@ -33,6 +36,9 @@ void supervisor_destroy(struct supervisor *sv);
  * one-line reason in err (no kernel in the definition, spawn failed). */
 int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 		     size_t errlen);
+/* Console input for d's guest, written without blocking: the bytes
+ * taken (fewer when the VMM is not reading), or -errno. */
+ssize_t supervisor_console_write(struct dom *d, const void *buf, size_t len);
 /* The running d's VMM process id, 0 when shut off. */
 pid_t supervisor_pid(const struct dom *d);
 /* CPU time the running d's VMM has used (all its threads, vCPUs

@@ -93,6 +93,34 @@ int rpc_frame_build(const struct rpc_header *h, rpc_encode_fn fn, void *arg,
 	}
 }
 
+int rpc_frame_raw(const struct rpc_header *h, const void *data, size_t len,
+		  uint8_t **out, size_t *outlen)
+{
+	size_t total = RPC_LEN_SIZE + RPC_HEADER_SIZE + len;
+	uint8_t *buf, *grown;
+	size_t hlen;
+	int ret;
+
+	if (len > RPC_MSG_MAX - RPC_HEADER_SIZE)
+		return -EMSGSIZE;
+	ret = rpc_frame_build(h, NULL, NULL, &buf, &hlen);
+	if (ret < 0)
+		return ret;
+	grown = realloc(buf, total);
+	if (!grown) {
+		free(buf);
+		return -ENOMEM;
+	}
+	memcpy(grown + hlen, data, len);
+	grown[0] = total >> 24;
+	grown[1] = total >> 16;
+	grown[2] = total >> 8;
+	grown[3] = total;
+	*out = grown;
+	*outlen = total;
+	return 0;
+}
+
 static bool enc_error(XDR *x, void *arg)
 {
 	return rpc_x_error(x, arg);

@@ -40,6 +40,11 @@ typedef bool (*rpc_encode_fn)(XDR *x, void *arg);
 int rpc_frame_build(const struct rpc_header *h, rpc_encode_fn fn, void *arg,
 		    uint8_t **out, size_t *outlen);
 
+/* A stream frame (type RPC_STREAM): the header, then len raw bytes
+ * (stream data is not XDR-encoded).  Same returns as rpc_frame_build. */
+int rpc_frame_raw(const struct rpc_header *h, const void *data, size_t len,
+		  uint8_t **out, size_t *outlen);
+
 /* The reply frame to a call that failed: status RPC_ERROR, a remote_error
  * payload with this code, domain and message. */
 int rpc_frame_error(const struct rpc_header *call, int code, int domain,

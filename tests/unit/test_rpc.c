@@ -514,6 +514,64 @@ static void test_events(void **state)
 	reply_int(f, "event-deregister.hex", RPC_ERROR);
 }
 
+static bool enc_console(XDR *x, void *arg)
+{
+	struct rpc_dom d = {.name = "demo", .id = -1};
+	char *dev = NULL;
+	uint32_t flags = 0;
+
+	return rpc_uuid_parse(DEMO_UUID, d.uuid) == 0 && rpc_x_dom(x, &d) &&
+	       rpc_x_optstr(x, &dev) && xdr_uint32_t(x, &flags);
+}
+
+/* Console streams: data for no open stream closes the connection; guest
+ * output and the end of the stream are framed as libvirt's stream
+ * messages; opening a console needs a running domain. */
+static void test_stream(void **state)
+{
+	struct fixture *f = *state;
+	struct rpc_header h = {RPC_PROG_REMOTE, 1, PROC_DOMAIN_OPEN_CONSOLE,
+			       RPC_STREAM,	5, RPC_CONTINUE};
+	struct session ss = {.stream = true, .stream_serial = 9};
+	uint8_t *frame, *reply;
+	struct rpc_header rh;
+	size_t len;
+	XDR x;
+
+	assert_int_equal(rpc_frame_raw(&h, "abc", 3, &frame, &len), 0);
+	assert_int_equal(len, RPC_LEN_SIZE + RPC_HEADER_SIZE + 3);
+	expect_drop(f, frame, len);
+	free(frame);
+
+	assert_int_equal(dispatch_stream_out(&ss, "guest", 5, &frame, &len), 0);
+	assert_int_equal(rpc_frame_open(frame, (uint32_t)len, &rh, &x), 0);
+	xdr_destroy(&x);
+	assert_int_equal(rh.type, RPC_STREAM);
+	assert_int_equal(rh.status, RPC_CONTINUE);
+	assert_int_equal(rh.serial, 9);
+	assert_int_equal(rh.proc, PROC_DOMAIN_OPEN_CONSOLE);
+	assert_memory_equal(frame + RPC_LEN_SIZE + RPC_HEADER_SIZE, "guest", 5);
+	free(frame);
+	assert_int_equal(dispatch_stream_out(&ss, NULL, 0, &frame, &len), 0);
+	assert_int_equal(rpc_frame_open(frame, (uint32_t)len, &rh, &x), 0);
+	xdr_destroy(&x);
+	assert_int_equal(rh.status, RPC_OK);
+	assert_int_equal(len, RPC_LEN_SIZE + RPC_HEADER_SIZE);
+	free(frame);
+
+	/* OPEN_CONSOLE on demo, which is not running: an error reply. */
+	h = (struct rpc_header){RPC_PROG_REMOTE, 1, PROC_DOMAIN_OPEN_CONSOLE,
+				RPC_CALL,	 6, RPC_OK};
+	assert_int_equal(rpc_frame_build(&h, enc_console, NULL, &frame, &len),
+			 0);
+	run(f, frame, len, &rh, &x, &reply);
+	assert_int_equal(rh.status, RPC_ERROR);
+	assert_false(f->ss.stream);
+	xdr_destroy(&x);
+	free(reply);
+	free(frame);
+}
+
 static void test_error_roundtrip(void **state)
 {
 	struct rpc_header h = {RPC_PROG_REMOTE, 1, 9, RPC_CALL, 77, RPC_OK};
@@ -570,6 +628,7 @@ int main(int argc, char **argv)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_keepalive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
 	    cmocka_unit_test(test_error_roundtrip),
 	    cmocka_unit_test(test_uuid_text),
 	};

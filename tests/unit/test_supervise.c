@@ -215,6 +215,39 @@ static void test_pause(void **state)
 	assert_int_equal(supervisor_pause(&f->sv, f->d, true), -ESRCH);
 }
 
+static void console_out(void *opaque, struct dom *d, const uint8_t *buf,
+			size_t len)
+{
+	char *seen = opaque;
+	size_t have = strlen(seen);
+
+	if (have + len < 256) {
+		memcpy(seen + have, buf, len);
+		seen[have + len] = '\0';
+	}
+}
+
+/* The console is the VMM's stdin and stdout: input is written to it, its
+ * output comes back through console_out. */
+static void test_console(void **state)
+{
+	struct fixture *f = *state;
+	static char seen[256];
+	int i;
+
+	seen[0] = '\0';
+	start(f, script(f, "while read l; do echo \"g:$l\"; done"));
+	f->sv.console_out = console_out;
+	f->sv.opaque = seen;
+	f->sv.stopped = NULL;
+	assert_int_equal(supervisor_console_write(f->d, "ping\n", 5), 5);
+	for (i = 0; i < 100 && !strstr(seen, "g:ping"); i++)
+		loop_run_once(&f->loop, 20);
+	assert_non_null(strstr(seen, "g:ping"));
+	supervisor_destroy_dom(&f->sv, f->d);
+	assert_int_equal(supervisor_console_write(f->d, "x", 1), -EPIPE);
+}
+
 /* A VMM that spins: its CPU time shows, and is 0 once it is gone. */
 static void test_cpu_time(void **state)
 {
@@ -261,6 +294,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_cpu_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pause, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_console, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_kernel_no_vmm, setup,
 					    teardown),
 	};
