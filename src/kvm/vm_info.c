@@ -39,11 +39,15 @@ int vm_stop_fd(const struct vm *vm)
 	return vm->stop_efd;
 }
 
+static void print_hits(const struct bus_range *r, void *arg)
+{
+	fprintf(arg, " %s=%llu", r->name, (unsigned long long)r->hits);
+}
+
 void vm_print_stats(struct vm *vm, FILE *out)
 {
 	uint64_t total[VCPU_EXIT_SLOTS] = { 0 }, sum = 0;
 	unsigned i, r;
-	size_t d;
 
 	for (i = 0; i < vm->ncpus; i++)
 		for (r = 0; r < VCPU_EXIT_SLOTS; r++)
@@ -56,9 +60,7 @@ void vm_print_stats(struct vm *vm, FILE *out)
 			fprintf(out, " %s=%llu", vcpu_exit_name(r),
 				(unsigned long long)total[r]);
 	fprintf(out, "\nvireo-vmm: stats: pio");
-	for (d = 0; d < vm->pio.count; d++)
-		fprintf(out, " %s=%llu", vm->pio.ranges[d].name,
-			(unsigned long long)vm->pio.ranges[d].hits);
+	bus_for_each(&vm->pio, print_hits, out);
 	fprintf(out, " unclaimed=%llu coalesced=%lu\n",
 		(unsigned long long)vm->pio.unclaimed,
 		vm->coalesced.replayed);
