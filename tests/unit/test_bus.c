@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -453,7 +454,7 @@ struct race_dev {
 static struct bus race_bus;
 static struct race_dev race_devs[RACE_SLOTS];
 static int race_stop;
-static unsigned long race_wrong;
+static unsigned long race_wrong, race_accesses;
 
 static int race_io(void *opaque, uint64_t offset, unsigned size,
 		   uint64_t *value, bool is_write)
@@ -478,6 +479,7 @@ static void *race_reader(void *arg)
 		v = 0;
 		if (bus_access(&race_bus, addr, &v, 8, false) == 0 && v != addr)
 			__atomic_fetch_add(&race_wrong, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&race_accesses, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -493,7 +495,13 @@ static void test_concurrent_map_unmap(void **state)
 	for (i = 0; i < 3; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, race_reader,
 						(void *)(uintptr_t)(i + 1)), 0);
-	for (round = 0; round < RACE_ROUNDS; round++) {
+	/* On a loaded machine the readers may start late: keep changing the
+	 * bus until they have made plenty of accesses. */
+	for (round = 0; round < RACE_ROUNDS ||
+	     __atomic_load_n(&race_accesses, __ATOMIC_RELAXED) < 100000;
+	     round++) {
+		if (round % 64 == 0)
+			sched_yield();
 		i = round % RACE_SLOTS;
 		race_devs[i].base = i * 0x100 + 0x40;
 		if (race_devs[i].mapped)
