@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "pci/pci.h"
 #include "x86/aml.h"
 #include "x86/layout.h"
 
@@ -140,7 +141,7 @@ static void dsdt_pci(struct aml *a, const struct acpi_config *c)
 	aml_name(a, "_CRS");
 	aml_buffer(a, crs.buf, crs.len);
 	aml_free(&crs);
-	/* Legacy INTx routing: slot s pin p -> GSI 16 + (s + p) % 8. */
+	/* Legacy INTx routing: the swizzle the PCI bus drives lines by. */
 	aml_name(a, "_PRT");
 	aml_package_begin(a, (PCI_SLOTS_ROUTED) * 4);
 	for (slot = 1; slot <= PCI_SLOTS_ROUTED; slot++) {
@@ -149,7 +150,7 @@ static void dsdt_pci(struct aml *a, const struct acpi_config *c)
 			aml_integer(a, ((uint64_t)slot << 16) | 0xffff);
 			aml_integer(a, pin);
 			aml_integer(a, 0);
-			aml_integer(a, X86_PCI_GSI_BASE + (slot + pin) % 8);
+			aml_integer(a, pci_intx_gsi(slot, pin));
 			aml_end(a);
 		}
 	}

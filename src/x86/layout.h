@@ -47,7 +47,7 @@
 #define X86_IRQ_COM1		4
 #define X86_IRQ_RTC		8
 #define X86_IRQ_SCI		9
-#define X86_PCI_GSI_BASE	16		/* PCI INTx: GSIs 16-23 */
+/* PCI INTx uses GSIs 16-23: pci_intx_gsi() in pci/pci.h. */
 #define X86_IOAPIC_PINS		24
 
 /* The SLP_TYP value our DSDT's \_S5 package announces. */
