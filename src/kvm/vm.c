@@ -172,6 +172,7 @@ static int vm_init(struct vm *vm, struct kvm *kvm, uint64_t mem_size,
 		goto err_efd;
 	}
 	ret = vm_setup_platform(vm);
+	ret = ret ?: vm_irq_init(&vm->irq, vm->fd);
 	if (ret)
 		goto err_vm;
 	ret = vm_alloc_ram(vm, mem_size);
@@ -188,6 +189,7 @@ static int vm_init(struct vm *vm, struct kvm *kvm, uint64_t mem_size,
 err_ram:
 	if (vm->mem_map)
 		munmap(vm->mem_map, vm->mem_map_len);
+	vm_irq_destroy(&vm->irq);
 err_vm:
 	close(vm->fd);
 err_efd:
@@ -226,6 +228,7 @@ void vm_destroy(struct vm *vm)
 	coalesced_destroy(&vm->coalesced);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);
+	vm_irq_destroy(&vm->irq);
 	close(vm->fd);
 	if (vm->mem_map)
 		munmap(vm->mem_map, vm->mem_map_len);

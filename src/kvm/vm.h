@@ -13,6 +13,7 @@
 
 #include "hw/host.h"
 #include "kvm/coalesced.h"
+#include "kvm/irq.h"
 #include "kvm/kvm.h"
 #include "util/bus.h"
 #include "util/gmem.h"
@@ -47,6 +48,7 @@ struct vm {
 	int stop_reason;		/* enum vm_stop_reason, atomic */
 	int stop_efd;			/* eventfd: readable once stopping */
 	struct hw_host host;		/* what device models see of us */
+	struct vm_irq irq;		/* MSI routes, irqfds, ioeventfds */
 };
 #endif
 
@@ -63,6 +65,9 @@ struct gmem *vm_mem(struct vm *vm);
 struct hw_host *vm_host(struct vm *vm);
 struct bus *vm_pio(struct vm *vm);
 struct bus *vm_mmio(struct vm *vm);
+/* MSI vector groups and ioeventfds for device models (kvm/irq.c). */
+const struct hw_irq *vm_msi(struct vm *vm);
+const struct hw_ioevent *vm_ioevent(struct vm *vm);
 unsigned vm_ncpus(const struct vm *vm);
 /* The vCPU's fd, for the per-vCPU register state x86/ sets up. */
 int vm_vcpu_fd(const struct vm *vm, unsigned index);

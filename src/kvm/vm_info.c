@@ -24,6 +24,16 @@ struct bus *vm_mmio(struct vm *vm)
 	return &vm->mmio;
 }
 
+const struct hw_irq *vm_msi(struct vm *vm)
+{
+	return &vm->irq.msi;
+}
+
+const struct hw_ioevent *vm_ioevent(struct vm *vm)
+{
+	return &vm->irq.ioevent;
+}
+
 unsigned vm_ncpus(const struct vm *vm)
 {
 	return vm->ncpus;
