@@ -272,6 +272,32 @@ int pci_attach(struct pci *pci, unsigned slot, struct pci_device *dev)
 	return 0;
 }
 
+void pci_detach(struct pci *pci, struct pci_device *dev)
+{
+	unsigned bar;
+
+	pthread_mutex_lock(&pci->lock);
+	if (dev->bus != pci || pci->slots[dev->slot] != dev) {
+		pthread_mutex_unlock(&pci->lock);
+		return;
+	}
+	for (bar = 0; bar < PCI_NUM_BARS; bar++) {
+		struct pci_bar *b = &dev->bars[bar];
+
+		if (!b->mapped)
+			continue;
+		pci->host.unmap(pci->host.opaque, b->flags & PCI_BAR_IO,
+				b->addr, b->opaque);
+		b->mapped = false;
+		if (dev->bar_moved)
+			dev->bar_moved(dev, bar, false, b->addr);
+	}
+	pci->slots[dev->slot] = NULL;
+	pthread_mutex_unlock(&pci->lock);
+	pci_set_irq(dev, false);
+	dev->bus = NULL;
+}
+
 void pci_device_program_bar(struct pci_device *dev, unsigned bar,
 			    uint64_t addr)
 {

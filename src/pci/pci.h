@@ -143,6 +143,9 @@ void pci_device_program_bar(struct pci_device *dev, unsigned bar,
 /* Attach to `slot` (function 0).  -EINVAL bad slot, -EBUSY taken. */
 int pci_attach(struct pci *pci, unsigned slot, struct pci_device *dev);
 
+/* Take dev off the bus: its BARs are unmapped, its INTx deasserted. */
+void pci_detach(struct pci *pci, struct pci_device *dev);
+
 /* bus_io_fn for the 8 ports at 0xCF8. */
 int pci_conf_io(void *opaque, uint64_t offset, unsigned size,
 		uint64_t *value, bool is_write);
