@@ -32,7 +32,7 @@ static int machine_create_devices(struct machine *m, struct console *con)
 	ret = ret ?: i8042_create(&m->kbd, vm_host(vm));
 	ret = ret ?: pm_create(&m->pm, vm_host(vm), X86_IRQ_SCI, X86_S5_SLP_TYP,
 			       NULL);
-	ret = ret ?: pci_create(&m->pci);
+	ret = ret ?: machine_pci_init(m);
 	if (ret)
 		log_error("cannot create the platform devices: %s",
 			  strerror(-ret));
@@ -182,9 +182,9 @@ void machine_destroy(struct machine *m)
 {
 	if (m->loop)
 		loop_remove(m->loop, &m->rtc_timer);
+	/* PCI devices first: their BARs and vectors are the VM's. */
+	machine_pci_destroy(m);
 	vm_destroy(m->vm);
-	if (m->pci)
-		pci_destroy(m->pci);
 	if (m->pm)
 		pm_destroy(m->pm);
 	if (m->kbd)

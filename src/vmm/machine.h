@@ -18,6 +18,10 @@ struct rtc_state;
 struct i8042;
 struct pm;
 struct pci;
+struct virtio_dev;
+struct machine_virtio;
+
+#define MACHINE_MAX_VIRTIO 8
 
 struct machine_config {
 	unsigned cpus;
@@ -35,6 +39,9 @@ struct machine {
 	struct i8042 *kbd;
 	struct pm *pm;
 	struct pci *pci;
+	uint64_t mmio32_next;		/* next free BAR address */
+	struct machine_virtio *virtio;	/* MACHINE_MAX_VIRTIO of them */
+	unsigned nvirtio;
 	struct loop *loop;		/* the main thread's, for timers */
 	struct loop_source rtc_timer;
 };
@@ -47,6 +54,15 @@ int machine_create(struct machine *m, struct kvm *kvm,
 		   const struct machine_config *cfg, struct console *con,
 		   struct loop *loop);
 void machine_destroy(struct machine *m);
+
+/* PCI (machine_pci.c): the bus and its host, and virtio-pci devices.
+ * machine_add_virtio takes ownership of vdev on success, gives it the
+ * next slot and a BAR in the 32-bit window, and polls its kicks on the
+ * main loop.  0 or -errno (-ENOSPC: no slot left); on failure vdev is
+ * still the caller's, to destroy.  Before the vCPUs start. */
+int machine_pci_init(struct machine *m);
+int machine_add_virtio(struct machine *m, struct virtio_dev *vdev);
+void machine_pci_destroy(struct machine *m);
 
 /* Exit counts by reason and port-I/O accesses by device. */
 void machine_print_stats(struct machine *m, FILE *out);
