@@ -1,0 +1,91 @@
+/* The split-virtqueue walker (virtio 1.2, 2.7): takes descriptor chains
+ * the driver made available, checks every index, length, flag and
+ * address in them, and translates them to host iovecs; returns finished
+ * chains through the used ring and decides whether the driver wants an
+ * interrupt (EVENT_IDX or NO_INTERRUPT).  Device models call it with
+ * dev->lock held.  Any malformed ring puts the device into NEEDS_RESET
+ * through virtio_dev_error(). */
+#ifndef VIREO_VIRTIO_VIRTQ_H
+#define VIREO_VIRTIO_VIRTQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "virtio/virtio.h"
+
+/* Descriptor, as laid out in guest memory (little endian). */
+struct virtq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+#define VIRTQ_DESC_F_NEXT	1
+#define VIRTQ_DESC_F_WRITE	2
+#define VIRTQ_DESC_F_INDIRECT	4
+
+#define VIRTQ_AVAIL_F_NO_INTERRUPT	1
+#define VIRTQ_USED_F_NO_NOTIFY		1
+
+#define VIRTQ_MAX_SIZE	32768
+
+/* Bytes each ring takes for a queue of `size` entries (with the event
+ * index words). */
+#define VIRTQ_DESC_BYTES(size)	(16ull * (size))
+#define VIRTQ_AVAIL_BYTES(size)	(6ull + 2ull * (size))
+#define VIRTQ_USED_BYTES(size)	(6ull + 8ull * (size))
+
+struct virtq {
+	struct virtio_dev *dev;
+	unsigned index;
+	struct virtio_queue_cfg cfg;
+	/* Host views of the rings, set when the queue is enabled (checked to
+	 * lie inside RAM, so only their contents are untrusted). */
+	struct virtq_desc *desc;
+	uint16_t *avail;	/* flags, idx, ring[size], used_event */
+	uint16_t *used;		/* flags, idx, {u32 id, u32 len}[size],
+				 * avail_event */
+	uint16_t last_avail;	/* next avail entry to take */
+	uint16_t used_idx;	/* next used entry to fill */
+	uint16_t signalled_used;	/* used_idx at the last interrupt check */
+	bool signalled_valid;
+};
+
+/* A chain taken from the ring: iov[0, n_out) is device-readable, then
+ * iov[n_out, n_out + n_in) is device-writable. */
+struct virtq_chain {
+	uint16_t head;
+	unsigned n_out, n_in;
+	uint64_t out_bytes, in_bytes;
+};
+
+/* Map the rings from cfg (called by the core when the queue is enabled).
+ * 0, or -EINVAL if cfg is unusable (the caller reports it). */
+int virtq_map(struct virtq *vq);
+/* Forget all ring state (device reset). */
+void virtq_reset(struct virtq *vq);
+
+/* Take the next available chain into iov (at most max_iov entries).
+ * 1: a chain; 0: nothing available (or the device is broken); -EIO: the
+ * ring was malformed and the device is now in NEEDS_RESET. */
+int virtq_pop(struct virtq *vq, struct iovec *iov, unsigned max_iov,
+	      struct virtq_chain *chain);
+
+/* Return chain `head` with `len` bytes written to its writable part. */
+void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
+
+/* After one or more pushes: raise the queue interrupt unless the driver
+ * suppressed it. */
+void virtq_notify(struct virtq *vq);
+
+/* Copy helpers over a chain's iovecs: gather `len` bytes from the
+ * readable part starting at byte `off`, or scatter into the writable
+ * part.  Return the bytes copied. */
+size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t off,
+		  void *buf, size_t len);
+size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t off,
+		    const void *buf, size_t len);
+
+#endif
