@@ -213,6 +213,10 @@ void virtio_dev_error(struct virtio_dev *dev, const char *fmt, ...)
  * a config interrupt if the driver is up. */
 void virtio_config_changed(struct virtio_dev *dev);
 
+/* Set the queue bit in ISR and ask the transport for queue q's
+ * interrupt (the queue walker's virtq_notify() decides when). */
+void virtio_raise_queue_irq(struct virtio_dev *dev, unsigned q);
+
 /* The last in-flight request of a reset device has come back. */
 void virtio_reset_done(struct virtio_dev *dev);
 

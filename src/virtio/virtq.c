@@ -1,0 +1,341 @@
+/* The split-virtqueue walker: owns the reading of the descriptor table
+ * and available ring and the writing of the used ring.
+ *
+ * Trust boundary: the rings' locations were checked when the queue was
+ * enabled (virtq_map), but everything inside them is written by the
+ * guest, may change under our feet, and is read exactly once into a
+ * local copy before it is checked and used. */
+#include "virtio/virtq.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+#define barrier() __asm__ __volatile__("" ::: "memory")
+
+static uint16_t load16(const uint16_t *p)
+{
+	return le16toh(__atomic_load_n(p, __ATOMIC_RELAXED));
+}
+
+static void store16(uint16_t *p, uint16_t v)
+{
+	__atomic_store_n(p, htole16(v), __ATOMIC_RELAXED);
+}
+
+/* One descriptor, copied out of guest memory (possibly unaligned, for
+ * indirect tables) before anything looks at it. */
+static void load_desc(const void *p, struct virtq_desc *d)
+{
+	memcpy(d, p, sizeof(*d));
+	barrier();
+	d->addr = le64toh(d->addr);
+	d->len = le32toh(d->len);
+	d->flags = le16toh(d->flags);
+	d->next = le16toh(d->next);
+}
+
+static bool is_pow2(unsigned v)
+{
+	return v && !(v & (v - 1));
+}
+
+int virtq_map(struct virtq *vq)
+{
+	const struct gmem *mem = vq->dev->mem;
+	const struct virtio_queue_cfg *c = &vq->cfg;
+	void *desc, *avail, *used;
+
+	if (!is_pow2(c->size) || c->size > c->max_size)
+		return -EINVAL;
+	if ((c->desc & 15) || (c->driver & 1) || (c->device & 3))
+		return -EINVAL;
+	desc = gmem_ptr(mem, c->desc, VIRTQ_DESC_BYTES(c->size));
+	avail = gmem_ptr(mem, c->driver, VIRTQ_AVAIL_BYTES(c->size));
+	used = gmem_ptr(mem, c->device, VIRTQ_USED_BYTES(c->size));
+	if (!desc || !avail || !used)
+		return -EINVAL;
+	vq->desc = desc;
+	vq->avail = avail;
+	vq->used = used;
+	vq->last_avail = 0;
+	vq->used_idx = 0;
+	vq->signalled_used = 0;
+	vq->signalled_valid = false;
+	return 0;
+}
+
+void virtq_reset(struct virtq *vq)
+{
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
+	vq->last_avail = 0;
+	vq->used_idx = 0;
+	vq->signalled_used = 0;
+	vq->signalled_valid = false;
+	vq->cfg.size = vq->cfg.max_size;
+	vq->cfg.msix_vector = VIRTIO_NO_VECTOR;
+	vq->cfg.enabled = false;
+	vq->cfg.desc = 0;
+	vq->cfg.driver = 0;
+	vq->cfg.device = 0;
+}
+
+/* Walk state: the table being walked (the ring's, or one indirect
+ * table) and what has been collected so far. */
+struct walk {
+	const uint8_t *table;
+	unsigned tsize;		/* entries in table */
+	unsigned seen;		/* descriptors visited in this table */
+	bool indirect;
+	unsigned n;		/* iovecs filled */
+	unsigned max_iov;
+	struct iovec *iov;
+	struct virtq_chain *chain;
+};
+
+#define bad(vq, ...)                                                          \
+	(virtio_dev_error((vq)->dev, __VA_ARGS__), -EIO)
+
+/* Switch the walk into the indirect table descriptor d points at. */
+static int enter_indirect(struct virtq *vq, struct walk *w,
+			  const struct virtq_desc *d)
+{
+	void *t;
+
+	if (!virtio_has_feature(vq->dev, VIRTIO_F_RING_INDIRECT_DESC))
+		return bad(vq, "queue %u: indirect descriptor without the "
+			   "feature", vq->index);
+	if (w->indirect)
+		return bad(vq, "queue %u: nested indirect table", vq->index);
+	if (d->flags & VIRTQ_DESC_F_NEXT)
+		return bad(vq, "queue %u: indirect descriptor with NEXT",
+			   vq->index);
+	if (d->len == 0 || d->len % sizeof(struct virtq_desc) ||
+	    d->len / sizeof(struct virtq_desc) > vq->cfg.size)
+		return bad(vq, "queue %u: indirect table of %u bytes",
+			   vq->index, d->len);
+	t = gmem_ptr(vq->dev->mem, d->addr, d->len);
+	if (!t)
+		return bad(vq, "queue %u: indirect table %#llx+%u outside RAM",
+			   vq->index, (unsigned long long)d->addr, d->len);
+	w->table = t;
+	w->tsize = d->len / sizeof(struct virtq_desc);
+	w->seen = 0;
+	w->indirect = true;
+	return 0;
+}
+
+/* Add the buffer descriptor d describes to the walk's iovecs. */
+static int add_buffer(struct virtq *vq, struct walk *w,
+		      const struct virtq_desc *d)
+{
+	struct virtq_chain *c = w->chain;
+	void *p;
+
+	if (d->len == 0)
+		return bad(vq, "queue %u: zero-length descriptor", vq->index);
+	p = gmem_ptr(vq->dev->mem, d->addr, d->len);
+	if (!p)
+		return bad(vq, "queue %u: buffer %#llx+%#x outside RAM",
+			   vq->index, (unsigned long long)d->addr, d->len);
+	if (w->n >= w->max_iov)
+		return bad(vq, "queue %u: chain of more than %u buffers",
+			   vq->index, w->max_iov);
+	if (d->flags & VIRTQ_DESC_F_WRITE) {
+		c->n_in++;
+		c->in_bytes += d->len;
+	} else {
+		if (c->n_in)
+			return bad(vq, "queue %u: readable buffer after a "
+				   "writable one", vq->index);
+		c->n_out++;
+		c->out_bytes += d->len;
+	}
+	if (c->in_bytes > UINT32_MAX || c->out_bytes > UINT32_MAX)
+		return bad(vq, "queue %u: chain longer than 4 GiB", vq->index);
+	w->iov[w->n].iov_base = p;
+	w->iov[w->n].iov_len = d->len;
+	w->n++;
+	return 0;
+}
+
+static int walk_chain(struct virtq *vq, uint16_t head, struct walk *w)
+{
+	struct virtq_desc d;
+	unsigned idx = head;
+	int r;
+
+	for (;;) {
+		if (idx >= w->tsize)
+			return bad(vq, "queue %u: descriptor index %u of %u",
+				   vq->index, idx, w->tsize);
+		if (++w->seen > w->tsize)
+			return bad(vq, "queue %u: descriptor chain loops",
+				   vq->index);
+		load_desc(w->table + idx * sizeof(d), &d);
+		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
+			r = enter_indirect(vq, w, &d);
+			if (r)
+				return r;
+			idx = 0;
+			continue;
+		}
+		r = add_buffer(vq, w, &d);
+		if (r)
+			return r;
+		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+			return 0;
+		idx = d.next;
+	}
+}
+
+static uint16_t *used_event(struct virtq *vq)
+{
+	return &vq->avail[2 + vq->cfg.size];
+}
+
+static uint16_t *avail_event(struct virtq *vq)
+{
+	return &vq->used[2 + 4 * vq->cfg.size];
+}
+
+/* The avail index, or -EIO if it ran more than a queue ahead. */
+static int avail_pending(struct virtq *vq)
+{
+	bool event_idx = virtio_has_feature(vq->dev, VIRTIO_F_RING_EVENT_IDX);
+	uint16_t idx = load16(&vq->avail[1]);
+
+	if (idx == vq->last_avail && event_idx) {
+		/* Ask for a kick at the next buffer, then look again: the
+		 * driver writes its index and then reads our event, so one
+		 * of us sees the other's write (full barrier on both sides). */
+		store16(avail_event(vq), vq->last_avail);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		idx = load16(&vq->avail[1]);
+	}
+	if ((uint16_t)(idx - vq->last_avail) > vq->cfg.size)
+		return bad(vq, "queue %u: avail index jumped from %u to %u",
+			   vq->index, vq->last_avail, idx);
+	return (uint16_t)(idx - vq->last_avail);
+}
+
+int virtq_pop(struct virtq *vq, struct iovec *iov, unsigned max_iov,
+	      struct virtq_chain *chain)
+{
+	struct walk w = {
+		.table = (const uint8_t *)vq->desc,
+		.tsize = vq->cfg.size,
+		.max_iov = max_iov,
+		.iov = iov,
+		.chain = chain,
+	};
+	uint16_t head;
+	int r;
+
+	if (!vq->desc || vq->dev->broken)
+		return 0;
+	r = avail_pending(vq);
+	if (r <= 0)
+		return r;
+	/* The ring entry is read after the index that published it. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	head = load16(&vq->avail[2 + vq->last_avail % vq->cfg.size]);
+	*chain = (struct virtq_chain){ .head = head };
+	r = walk_chain(vq, head, &w);
+	if (r)
+		return r;
+	vq->last_avail++;
+	if (virtio_has_feature(vq->dev, VIRTIO_F_RING_EVENT_IDX))
+		store16(avail_event(vq), vq->last_avail);
+	return 1;
+}
+
+void virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
+{
+	uint32_t *elem;
+
+	if (!vq->used || vq->dev->broken)
+		return;
+	elem = (uint32_t *)&vq->used[2 + 4 * (vq->used_idx % vq->cfg.size)];
+	__atomic_store_n(&elem[0], htole32(head), __ATOMIC_RELAXED);
+	__atomic_store_n(&elem[1], htole32(len), __ATOMIC_RELAXED);
+	vq->used_idx++;
+	/* The element is visible before the index that publishes it. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	store16(&vq->used[1], vq->used_idx);
+}
+
+/* virtio 1.2, 2.7.10: has the used index passed the driver's event? */
+static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
+}
+
+void virtq_notify(struct virtq *vq)
+{
+	uint16_t old;
+	bool need;
+
+	if (!vq->used || vq->dev->broken)
+		return;
+	/* Our used index write must be visible before we read the driver's
+	 * suppression state, which it writes before reading our index. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (virtio_has_feature(vq->dev, VIRTIO_F_RING_EVENT_IDX)) {
+		old = vq->signalled_used;
+		need = !vq->signalled_valid ||
+		       need_event(load16(used_event(vq)), vq->used_idx, old);
+		vq->signalled_used = vq->used_idx;
+		vq->signalled_valid = true;
+	} else {
+		need = !(load16(&vq->avail[0]) & VIRTQ_AVAIL_F_NO_INTERRUPT);
+	}
+	if (need)
+		virtio_raise_queue_irq(vq->dev, vq->index);
+}
+
+size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t off,
+		  void *buf, size_t len)
+{
+	size_t done = 0, chunk;
+	unsigned i;
+
+	for (i = 0; i < n && done < len; i++) {
+		if (off >= iov[i].iov_len) {
+			off -= iov[i].iov_len;
+			continue;
+		}
+		chunk = iov[i].iov_len - off;
+		if (chunk > len - done)
+			chunk = len - done;
+		memcpy((uint8_t *)buf + done, (uint8_t *)iov[i].iov_base + off,
+		       chunk);
+		done += chunk;
+		off = 0;
+	}
+	return done;
+}
+
+size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t off,
+		    const void *buf, size_t len)
+{
+	size_t done = 0, chunk;
+	unsigned i;
+
+	for (i = 0; i < n && done < len; i++) {
+		if (off >= iov[i].iov_len) {
+			off -= iov[i].iov_len;
+			continue;
+		}
+		chunk = iov[i].iov_len - off;
+		if (chunk > len - done)
+			chunk = len - done;
+		memcpy((uint8_t *)iov[i].iov_base + off,
+		       (const uint8_t *)buf + done, chunk);
+		done += chunk;
+		off = 0;
+	}
+	return done;
+}
