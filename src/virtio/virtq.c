@@ -62,6 +62,7 @@ int virtq_map(struct virtq *vq)
 	vq->used_idx = 0;
 	vq->signalled_used = 0;
 	vq->signalled_valid = false;
+	vq->unsignalled = false;
 	return 0;
 }
 
@@ -74,6 +75,7 @@ void virtq_reset(struct virtq *vq)
 	vq->used_idx = 0;
 	vq->signalled_used = 0;
 	vq->signalled_valid = false;
+	vq->unsignalled = false;
 	vq->cfg.size = vq->cfg.max_size;
 	vq->cfg.msix_vector = VIRTIO_NO_VECTOR;
 	vq->cfg.enabled = false;
@@ -262,6 +264,7 @@ void virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
 	__atomic_store_n(&elem[0], htole32(head), __ATOMIC_RELAXED);
 	__atomic_store_n(&elem[1], htole32(len), __ATOMIC_RELAXED);
 	vq->used_idx++;
+	vq->unsignalled = true;
 	/* The element is visible before the index that publishes it. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	store16(&vq->used[1], vq->used_idx);
@@ -278,8 +281,9 @@ void virtq_notify(struct virtq *vq)
 	uint16_t old;
 	bool need;
 
-	if (!vq->used || vq->dev->broken)
+	if (!vq->used || vq->dev->broken || !vq->unsignalled)
 		return;
+	vq->unsignalled = false;
 	/* Our used index write must be visible before we read the driver's
 	 * suppression state, which it writes before reading our index. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -296,10 +300,12 @@ void virtq_notify(struct virtq *vq)
 		virtio_raise_queue_irq(vq->dev, vq->index);
 }
 
-size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t off,
-		  void *buf, size_t len)
+/* Copy between buf and bytes [off, off + len) of an iovec array. */
+static size_t iov_copy(const struct iovec *iov, unsigned n, size_t off,
+		       uint8_t *buf, size_t len, bool to_iov)
 {
 	size_t done = 0, chunk;
+	uint8_t *p;
 	unsigned i;
 
 	for (i = 0; i < n && done < len; i++) {
@@ -310,32 +316,50 @@ size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t off,
 		chunk = iov[i].iov_len - off;
 		if (chunk > len - done)
 			chunk = len - done;
-		memcpy((uint8_t *)buf + done, (uint8_t *)iov[i].iov_base + off,
-		       chunk);
+		p = (uint8_t *)iov[i].iov_base + off;
+		if (to_iov)
+			memcpy(p, buf + done, chunk);
+		else
+			memcpy(buf + done, p, chunk);
 		done += chunk;
 		off = 0;
 	}
 	return done;
 }
 
+size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t off,
+		  void *buf, size_t len)
+{
+	return iov_copy(iov, n, off, buf, len, false);
+}
+
 size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t off,
 		    const void *buf, size_t len)
 {
-	size_t done = 0, chunk;
-	unsigned i;
+	return iov_copy(iov, n, off, (uint8_t *)buf, len, true);
+}
 
-	for (i = 0; i < n && done < len; i++) {
+int iov_slice(const struct iovec *iov, unsigned n, size_t off, size_t len,
+	      struct iovec *dst, unsigned max)
+{
+	unsigned i, k = 0;
+	size_t chunk;
+
+	for (i = 0; i < n && len; i++) {
 		if (off >= iov[i].iov_len) {
 			off -= iov[i].iov_len;
 			continue;
 		}
+		if (k == max)
+			return -1;
 		chunk = iov[i].iov_len - off;
-		if (chunk > len - done)
-			chunk = len - done;
-		memcpy((uint8_t *)iov[i].iov_base + off,
-		       (const uint8_t *)buf + done, chunk);
-		done += chunk;
+		if (chunk > len)
+			chunk = len;
+		dst[k].iov_base = (uint8_t *)iov[i].iov_base + off;
+		dst[k].iov_len = chunk;
+		k++;
+		len -= chunk;
 		off = 0;
 	}
-	return done;
+	return len ? -1 : (int)k;
 }

@@ -51,6 +51,7 @@ struct virtq {
 	uint16_t used_idx;	/* next used entry to fill */
 	uint16_t signalled_used;	/* used_idx at the last interrupt check */
 	bool signalled_valid;
+	bool unsignalled;	/* pushed since the last virtq_notify */
 };
 
 /* A chain taken from the ring: iov[0, n_out) is device-readable, then
@@ -87,5 +88,10 @@ size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t off,
 		  void *buf, size_t len);
 size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t off,
 		    const void *buf, size_t len);
+
+/* Describe bytes [off, off + len) of iov[0, n) as iovecs in dst.  The
+ * count, or -1 if that takes more than max or iov holds fewer bytes. */
+int iov_slice(const struct iovec *iov, unsigned n, size_t off, size_t len,
+	      struct iovec *dst, unsigned max);
 
 #endif
