@@ -254,6 +254,11 @@ int virtq_pop(struct virtq *vq, struct iovec *iov, unsigned max_iov,
 	return 1;
 }
 
+void virtq_unpop(struct virtq *vq)
+{
+	vq->last_avail--;
+}
+
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
 {
 	uint32_t *elem;

@@ -74,6 +74,10 @@ void virtq_reset(struct virtq *vq);
 int virtq_pop(struct virtq *vq, struct iovec *iov, unsigned max_iov,
 	      struct virtq_chain *chain);
 
+/* Give back the chain the last virtq_pop returned: the next pop takes
+ * it again (a device that cannot serve it yet). */
+void virtq_unpop(struct virtq *vq);
+
 /* Return chain `head` with `len` bytes written to its writable part. */
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 
