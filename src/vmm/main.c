@@ -240,6 +240,8 @@ int main(int argc, char **argv)
 	int status = EXIT_HOST;
 
 	log_set_program("vireo-vmm");
+	/* Not 0 (stdin): a source whose loop_add failed is still removed. */
+	v.sig_src.fd = v.stop_src.fd = -1;
 	if (args_parse(argc, argv, &v.args, err, sizeof(err))) {
 		log_error("%s", err);
 		return EXIT_HOST;
