@@ -100,10 +100,11 @@ static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
 			  cfg->kernel->path, why ? why : strerror(-ret));
 		goto out;
 	}
-	ret = x86_kernel_load(vm_mem(vm), &k,
-			      cfg->initrd ? cfg->initrd->data : NULL,
-			      cfg->initrd ? cfg->initrd->size : 0,
-			      cfg->cmdline, e820, rsdp, entry);
+	ret = x86_kernel_load(vm_mem(vm), &k, &(struct x86_load_args){
+		.initrd = cfg->initrd ? cfg->initrd->data : NULL,
+		.initrd_size = cfg->initrd ? cfg->initrd->size : 0,
+		.cmdline = cfg->cmdline, .e820 = e820, .rsdp_addr = rsdp },
+		entry);
 	if (ret == -E2BIG)
 		log_error("--cmdline is longer than this kernel accepts (%u)",
 			  x86_kernel_cmdline_max(&k));

@@ -41,17 +41,8 @@ unsigned x86_kernel_cmdline_max(const struct x86_kernel *k)
 }
 
 int x86_kernel_load(const struct gmem *mem, const struct x86_kernel *k,
-		    const void *initrd, size_t initrd_size,
-		    const char *cmdline, const struct e820_table *e820,
-		    uint64_t rsdp_addr, struct x86_boot_entry *entry)
+		    const struct x86_load_args *a, struct x86_boot_entry *entry)
 {
-	if (k->pvh)
-		return pvh_load(mem, &(struct pvh_args){
-			.kernel = &k->elf, .initrd = initrd,
-			.initrd_size = initrd_size, .cmdline = cmdline,
-			.e820 = e820, .rsdp_addr = rsdp_addr }, entry);
-	return x86_boot_load(mem, &(struct x86_boot_args){
-		.kernel = &k->bz, .initrd = initrd, .initrd_size = initrd_size,
-		.cmdline = cmdline, .e820 = e820, .rsdp_addr = rsdp_addr },
-		entry);
+	return k->pvh ? pvh_load(mem, &k->elf, a, entry)
+		      : x86_boot_load(mem, &k->bz, a, entry);
 }

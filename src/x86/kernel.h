@@ -26,8 +26,6 @@ unsigned x86_kernel_cmdline_max(const struct x86_kernel *k);
 
 /* Loads it for either entry (errors as x86_boot_load and pvh_load). */
 int x86_kernel_load(const struct gmem *mem, const struct x86_kernel *k,
-		    const void *initrd, size_t initrd_size,
-		    const char *cmdline, const struct e820_table *e820,
-		    uint64_t rsdp_addr, struct x86_boot_entry *entry);
+		    const struct x86_load_args *a, struct x86_boot_entry *entry);
 
 #endif

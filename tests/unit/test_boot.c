@@ -316,11 +316,9 @@ static void test_parse_header_copy_bounded(void **state)
 
 /* ---- x86_boot_load ---- */
 
-static void boot_args(struct x86_boot_args *a, const struct bzimage *k,
-		      const struct guest *g)
+static void boot_args(struct x86_load_args *a, const struct guest *g)
 {
 	memset(a, 0, sizeof(*a));
-	a->kernel = k;
 	a->cmdline = "console=ttyS0 root=/dev/vda";
 	a->e820 = &g->e820;
 	a->rsdp_addr = 0xe0000;
@@ -353,7 +351,7 @@ static void test_load_full(void **state)
 {
 	static uint8_t initrd[0x5123];
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct boot_params bp;
 	struct guest g;
 	struct image im;
@@ -367,11 +365,11 @@ static void test_load_full(void **state)
 	image_build(&im, SETUP_SECTS, KERNEL_SIZE);
 	assert_int_equal(image_parse(&im, &k), 0);
 	guest_init(&g, RAM_SIZE);
-	boot_args(&a, &k, &g);
+	boot_args(&a, &g);
 	a.initrd = initrd;
 	a.initrd_size = sizeof(initrd);
 
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 
 	/* Entry: 64-bit, at startup_64. */
 	assert_true(e.long_mode);
@@ -434,7 +432,7 @@ static void test_load_full(void **state)
 static void test_load_page_tables_and_gdt(void **state)
 {
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct guest g;
 	struct image im;
 	struct bzimage k;
@@ -444,8 +442,8 @@ static void test_load_page_tables_and_gdt(void **state)
 	image_build(&im, SETUP_SECTS, KERNEL_SIZE);
 	assert_int_equal(image_parse(&im, &k), 0);
 	guest_init(&g, RAM_SIZE);
-	boot_args(&a, &k, &g);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	boot_args(&a, &g);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_true(e.long_mode);
 
 	/* PML4[0] -> PDPT, nothing else. */
@@ -490,7 +488,7 @@ static void test_load_page_tables_and_gdt(void **state)
 static void test_load_32bit_entry(void **state)
 {
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct guest g;
 	struct image im;
 	struct bzimage k;
@@ -503,8 +501,8 @@ static void test_load_32bit_entry(void **state)
 	im.h.xloadflags = 0;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	boot_args(&a, &k, &g);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	boot_args(&a, &g);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_false(e.long_mode);
 	assert_int_equal(e.rip, PREF_ADDRESS);
 	/* 32-bit code segment: D set, L clear. */
@@ -516,7 +514,7 @@ static void test_load_32bit_entry(void **state)
 	im.h.version = 0x020b;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_false(e.long_mode);
 	assert_int_equal(e.rip, PREF_ADDRESS);
 
@@ -524,7 +522,7 @@ static void test_load_32bit_entry(void **state)
 	im.h.version = 0x020c;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_true(e.long_mode);
 	assert_int_equal(e.rip, PREF_ADDRESS + 0x200);
 
@@ -532,7 +530,7 @@ static void test_load_32bit_entry(void **state)
 	im.h.pref_address = 0x200000;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.kernel_addr, 0x200000);
 	assert_int_equal(e.rip, 0x200200);
 	assert_memory_equal(g.host + 0x200000, im.buf + SETUP_SIZE,
@@ -545,7 +543,7 @@ static void test_load_cmdline_limits(void **state)
 {
 	char line[300];
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct guest g;
 	struct image im;
 	struct bzimage k;
@@ -556,19 +554,19 @@ static void test_load_cmdline_limits(void **state)
 	im.h.cmdline_size = 16;		/* excluding the terminating NUL */
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	boot_args(&a, &k, &g);
+	boot_args(&a, &g);
 
 	memset(line, 'c', sizeof(line));
 	line[17] = '\0';
 	a.cmdline = line;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -E2BIG);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -E2BIG);
 	line[16] = '\0';
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_string_equal((char *)g.host + X86_CMDLINE_ADDR, line);
 
 	/* No command line: an empty string. */
 	a.cmdline = NULL;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(g.host[X86_CMDLINE_ADDR], 0);
 	assert_int_equal(rd64(&g, X86_ZERO_PAGE_ADDR +
 			      offsetof(struct boot_params, hdr.cmd_line_ptr)) &
@@ -581,9 +579,9 @@ static void test_load_cmdline_limits(void **state)
 	memset(line, 'd', sizeof(line));
 	line[256] = '\0';
 	a.cmdline = line;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -E2BIG);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -E2BIG);
 	line[255] = '\0';
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(strlen((char *)g.host + X86_CMDLINE_ADDR), 255);
 	guest_free(&g);
 	image_free(&im);
@@ -593,7 +591,7 @@ static void test_load_cmdline_capped_to_area(void **state)
 {
 	static char line[X86_CMDLINE_MAX + 16];
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct guest g;
 	struct image im;
 	struct bzimage k;
@@ -604,14 +602,14 @@ static void test_load_cmdline_capped_to_area(void **state)
 	im.h.cmdline_size = 0x7fffffff;		/* kernel accepts anything */
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	boot_args(&a, &k, &g);
+	boot_args(&a, &g);
 	memset(line, 'e', sizeof(line) - 1);
 	/* The area at X86_CMDLINE_ADDR bounds it regardless. */
 	line[X86_CMDLINE_MAX] = '\0';
 	a.cmdline = line;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -E2BIG);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -E2BIG);
 	line[X86_CMDLINE_MAX - 1] = '\0';
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(g.host[X86_CMDLINE_ADDR + X86_CMDLINE_MAX - 1], 0);
 	guest_free(&g);
 	image_free(&im);
@@ -621,7 +619,7 @@ static void test_load_initrd_placement(void **state)
 {
 	static uint8_t initrd[0x2000];
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct boot_params *bp;
 	struct guest g;
 	struct image im;
@@ -637,10 +635,10 @@ static void test_load_initrd_placement(void **state)
 	im.h.initrd_addr_max = 32 * MiB - 1;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	boot_args(&a, &k, &g);
+	boot_args(&a, &g);
 	a.initrd = initrd;
 	a.initrd_size = 0x1800;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, 32 * MiB - 0x2000);
 	assert_int_equal(bp->hdr.ramdisk_image, 32 * MiB - 0x2000);
 	assert_int_equal(bp->hdr.ramdisk_size, 0x1800);
@@ -648,36 +646,36 @@ static void test_load_initrd_placement(void **state)
 
 	/* A page-sized initrd ends exactly at the limit. */
 	a.initrd_size = 0x2000;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, 32 * MiB - 0x2000);
 
 	/* Just enough room above the kernel's init_size... */
 	im.h.initrd_addr_max = PREF_ADDRESS + INIT_SIZE + 0x2000 - 1;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, PREF_ADDRESS + INIT_SIZE);
 	/* ...and one page short: the initrd would overlap the kernel. */
 	im.h.initrd_addr_max = PREF_ADDRESS + INIT_SIZE + 0x1000 - 1;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 	/* A limit below the kernel altogether. */
 	im.h.initrd_addr_max = 0xfffff;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 
 	/* No initrd: nothing placed, ramdisk fields zero. */
 	a.initrd = NULL;
 	a.initrd_size = 0;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, 0);
 	assert_int_equal(bp->hdr.ramdisk_image, 0);
 	assert_int_equal(bp->hdr.ramdisk_size, 0);
 	/* A size without data is no initrd either. */
 	a.initrd_size = 0x1000;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, 0);
 	assert_int_equal(bp->hdr.ramdisk_image, 0);
 	assert_int_equal(bp->hdr.ramdisk_size, 0);
@@ -688,7 +686,7 @@ static void test_load_initrd_placement(void **state)
 static void test_load_too_small(void **state)
 {
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct guest g;
 	struct image im;
 	struct bzimage k;
@@ -701,36 +699,36 @@ static void test_load_too_small(void **state)
 	/* RAM ends inside the kernel's init_size. */
 	need = x86_boot_min_ram(&k, 0);
 	guest_init(&g, need - 4096);
-	boot_args(&a, &k, &g);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	boot_args(&a, &g);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 	guest_free(&g);
 
 	/* Exactly enough. */
 	guest_init(&g, need);
-	boot_args(&a, &k, &g);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	boot_args(&a, &g);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 
 	/* The same RAM with an initrd that does not fit. */
 	a.initrd = g.host;	/* any readable bytes */
 	a.initrd_size = 4096;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 	guest_free(&g);
 
 	/* An initrd bigger than all of RAM. */
 	guest_init(&g, RAM_SIZE);
-	boot_args(&a, &k, &g);
+	boot_args(&a, &g);
 	a.initrd = g.host;
 	a.initrd_size = RAM_SIZE + 4096;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 	a.initrd_size = (size_t)UINT32_MAX + 1;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 
 	/* With room for it, the same initrd size minus the excess fits. */
 	a.initrd_size = RAM_SIZE - x86_boot_min_ram(&k, 0);
 	a.initrd = malloc(a.initrd_size);
 	assert_non_null(a.initrd);
 	memset((void *)a.initrd, 0x11, a.initrd_size);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, PREF_ADDRESS + INIT_SIZE);
 	free((void *)a.initrd);
 	guest_free(&g);

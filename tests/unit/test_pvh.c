@@ -177,8 +177,8 @@ static void load(struct x86_boot_entry *e, const void *initrd, size_t isz,
 
 	assert_int_equal(elf_kernel_parse(img, sizeof(img), &k), 0);
 	assert_int_equal(e820_build(&t, &mem), 0);
-	assert_int_equal(pvh_load(&mem, &(struct pvh_args){
-		.kernel = &k, .initrd = initrd, .initrd_size = isz,
+	assert_int_equal(pvh_load(&mem, &k, &(struct x86_load_args){
+		.initrd = initrd, .initrd_size = isz,
 		.cmdline = cmdline, .e820 = &t, .rsdp_addr = 0xe0000 }, e),
 		want);
 }
