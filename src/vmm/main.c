@@ -31,8 +31,8 @@
 enum { EXIT_OFF = 0, EXIT_HOST = 1, EXIT_RESET = 2, EXIT_CRASH = 3 };
 
 /* Opens and checks the kernel at start-up, so that a bad file is
- * reported before KVM is touched; what `k` holds of the headers stays
- * valid (the file is unmapped again). */
+ * reported before KVM is touched; `k` keeps what it read of the headers
+ * and no pointer into the file, which is unmapped again. */
 static int load_kernel(const char *path, struct filemap *f,
 		       struct x86_kernel *k)
 {
@@ -45,6 +45,7 @@ static int load_kernel(const char *path, struct filemap *f,
 	ret = x86_kernel_parse(f->data, f->size, k, &why);
 	if (ret)
 		log_error("--kernel %s: %s", path, why ? why : strerror(-ret));
+	x86_kernel_drop_image(k);
 	filemap_unmap(f);
 	return ret;
 }

@@ -29,6 +29,12 @@ int x86_kernel_parse(const void *buf, size_t len, struct x86_kernel *k,
 	return ret;
 }
 
+void x86_kernel_drop_image(struct x86_kernel *k)
+{
+	k->bz.image = k->bz.kernel = NULL;
+	k->elf.image = NULL;
+}
+
 uint64_t x86_kernel_min_ram(const struct x86_kernel *k, size_t initrd_size)
 {
 	return k->pvh ? pvh_min_ram(&k->elf, initrd_size)
@@ -43,6 +49,8 @@ unsigned x86_kernel_cmdline_max(const struct x86_kernel *k)
 int x86_kernel_load(const struct gmem *mem, const struct x86_kernel *k,
 		    const struct x86_load_args *a, struct x86_boot_entry *entry)
 {
+	if (k->pvh ? !k->elf.image : !k->bz.kernel)
+		return -EBADF;
 	return k->pvh ? pvh_load(mem, &k->elf, a, entry)
 		      : x86_boot_load(mem, &k->bz, a, entry);
 }

@@ -20,11 +20,17 @@ struct x86_kernel {
 int x86_kernel_parse(const void *buf, size_t len, struct x86_kernel *k,
 		     const char **why);
 
+/* The file is about to be released: clear every pointer into it.  What
+ * was read from the headers stays (min_ram, cmdline_max); loading
+ * needs a fresh parse (x86_kernel_load says -EBADF). */
+void x86_kernel_drop_image(struct x86_kernel *k);
+
 uint64_t x86_kernel_min_ram(const struct x86_kernel *k, size_t initrd_size);
 /* The longest command line the kernel takes. */
 unsigned x86_kernel_cmdline_max(const struct x86_kernel *k);
 
-/* Loads it for either entry (errors as x86_boot_load and pvh_load). */
+/* Loads it for either entry (errors as x86_boot_load and pvh_load;
+ * -EBADF after x86_kernel_drop_image). */
 int x86_kernel_load(const struct gmem *mem, const struct x86_kernel *k,
 		    const struct x86_load_args *a, struct x86_boot_entry *entry);
 
