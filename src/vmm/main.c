@@ -190,17 +190,21 @@ static int vmm_check_limits(struct vmm *v, const struct x86_kernel *k,
 			    size_t initrd_size)
 {
 	uint64_t need = x86_kernel_min_ram(k, initrd_size);
+	const char *why = NULL;
 
 	if (v->args.cpus > v->kvm.max_vcpus) {
 		log_error("--cpus %u: this host's KVM allows at most %u",
 			  v->args.cpus, v->kvm.max_vcpus);
 		return -EINVAL;
 	}
-	if (v->args.memory < need) {
-		log_error("--memory %llu MiB is too small for this kernel and "
-			  "initrd (at least %llu MiB)",
-			  (unsigned long long)(v->args.memory >> 20),
-			  (unsigned long long)((need + (1 << 20) - 1) >> 20));
+	if (x86_kernel_check_ram(k, v->args.memory, initrd_size, &why)) {
+		if (v->args.memory < need)
+			log_error("--memory %llu MiB is too small for this "
+				  "kernel and initrd (at least %llu MiB)",
+				  (unsigned long long)(v->args.memory >> 20),
+				  (unsigned long long)((need + (1 << 20) - 1) >> 20));
+		else
+			log_error("--initrd: %s", why);
 		return -EINVAL;
 	}
 	return 0;

@@ -126,7 +126,6 @@ int x86_place_cmdline_initrd(const struct gmem *mem,
 			     uint64_t *initrd_addr)
 {
 	size_t len = a->cmdline ? strlen(a->cmdline) : 0;
-	uint64_t top = mem->low_size, lowest = align_up(kernel_end, X86_PAGE_SIZE);
 	int ret;
 
 	*initrd_addr = 0;
@@ -136,16 +135,25 @@ int x86_place_cmdline_initrd(const struct gmem *mem,
 			 len + 1);
 	if (ret || !a->initrd || a->initrd_size == 0)
 		return ret;
-	if (initrd_top < top)
-		top = initrd_top;
-	if (a->initrd_size > top || top - a->initrd_size < lowest)
+	*initrd_addr = x86_initrd_addr(kernel_end, initrd_top < mem->low_size ?
+				       initrd_top : mem->low_size,
+				       a->initrd_size);
+	if (!*initrd_addr)
 		return -ENOMEM;
-	*initrd_addr = (top - a->initrd_size) & ~(X86_PAGE_SIZE - 1);
 	return gmem_write(mem, *initrd_addr, a->initrd, a->initrd_size);
 }
 
-/* Where this kernel wants its initrd to end, at most. */
-static uint64_t initrd_top(const struct bzimage *k)
+uint64_t x86_initrd_addr(uint64_t kernel_end, uint64_t top, size_t size)
+{
+	uint64_t lowest = align_up(kernel_end, X86_PAGE_SIZE), addr;
+
+	if (size > top)
+		return 0;
+	addr = (top - size) & ~(X86_PAGE_SIZE - 1);
+	return addr >= lowest && addr ? addr : 0;
+}
+
+uint64_t x86_boot_initrd_top(const struct bzimage *k)
 {
 	return k->hdr.initrd_addr_max ? (uint64_t)k->hdr.initrd_addr_max + 1
 				      : UINT64_MAX;
@@ -193,7 +201,7 @@ int x86_boot_load(const struct gmem *mem, const struct bzimage *k,
 	e->zero_page = X86_ZERO_PAGE_ADDR;
 	ret = gmem_write(mem, e->kernel_addr, k->kernel, k->kernel_size);
 	ret = ret ?: x86_place_cmdline_initrd(mem, a, x86_boot_cmdline_max(k),
-					      kernel_end(k), initrd_top(k),
+					      kernel_end(k), x86_boot_initrd_top(k),
 					      &e->initrd_addr);
 	ret = ret ?: x86_write_gdt(mem, e->long_mode);
 	if (!ret && e->long_mode)

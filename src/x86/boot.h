@@ -49,6 +49,14 @@ struct x86_boot_entry {
 int x86_boot_load(const struct gmem *mem, const struct bzimage *k,
 		  const struct x86_load_args *a, struct x86_boot_entry *entry);
 
+/* Where an initrd of `size` bytes goes: page-aligned, as high as it
+ * fits below `top`, not below `kernel_end` rounded up to a page; 0 when
+ * it does not fit.  The loaders and the start-up check both use it. */
+uint64_t x86_initrd_addr(uint64_t kernel_end, uint64_t top, size_t size);
+/* This bzImage's limit for the end of its initrd (initrd_addr_max + 1,
+ * or none). */
+uint64_t x86_boot_initrd_top(const struct bzimage *k);
+
 /* The placement both loaders share: the command line (at most
  * `cmdline_max` bytes, else -E2BIG) at X86_CMDLINE_ADDR, and the initrd
  * page-aligned as high as it goes below `initrd_top` (and the end of low

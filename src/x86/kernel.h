@@ -26,6 +26,13 @@ int x86_kernel_parse(const void *buf, size_t len, struct x86_kernel *k,
 void x86_kernel_drop_image(struct x86_kernel *k);
 
 uint64_t x86_kernel_min_ram(const struct x86_kernel *k, size_t initrd_size);
+/* Before guest RAM is allocated: will this kernel and an initrd of
+ * `initrd_size` bytes load into `memory` bytes of RAM, as the loaders
+ * place them (the initrd below the 3 GiB hole and below the kernel's
+ * initrd_addr_max, above the kernel)?  0, or -ENOMEM with `*why` set
+ * to a short reason for the user. */
+int x86_kernel_check_ram(const struct x86_kernel *k, uint64_t memory,
+			 size_t initrd_size, const char **why);
 /* The longest command line the kernel takes. */
 unsigned x86_kernel_cmdline_max(const struct x86_kernel *k);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "x86/boot.h"
+#include "x86/kernel.h"
 #include "x86/layout.h"
 
 #define MiB (1ULL << 20)
@@ -735,6 +736,64 @@ static void test_load_too_small(void **state)
 	image_free(&im);
 }
 
+/* The start-up check (before guest RAM exists) must refuse what the
+ * loader would refuse: before, it compared only the total with the
+ * kernel's end plus the initrd, so these passed it and failed only after
+ * the RAM was allocated. */
+static void test_check_ram_matches_loader(void **state)
+{
+	static uint8_t initrd[2 * MiB];
+	struct x86_boot_entry e;
+	struct x86_load_args a;
+	struct x86_kernel xk;
+	const char *why = NULL;
+	struct guest g;
+	struct image im;
+	int ret;
+
+	(void)state;
+	image_build(&im, SETUP_SECTS, KERNEL_SIZE);
+	/* The initrd must end below 18 MiB: 1 MiB above the kernel. */
+	im.h.initrd_addr_max = PREF_ADDRESS + INIT_SIZE + MiB - 1;
+	image_sync(&im);
+	assert_int_equal(x86_kernel_parse(im.buf, im.len, &xk, &why), 0);
+	guest_init(&g, RAM_SIZE);
+	boot_args(&a, &g);
+	a.initrd = initrd;
+	a.initrd_size = sizeof(initrd);
+	assert_true(x86_kernel_min_ram(&xk, sizeof(initrd)) <= RAM_SIZE);
+	ret = x86_kernel_check_ram(&xk, RAM_SIZE, sizeof(initrd), &why);
+	assert_int_equal(ret, -ENOMEM);
+	assert_non_null(strstr(why, "highest address"));
+	assert_int_equal(x86_kernel_load(&g.mem, &xk, &a, &e), ret);
+	/* Half of it fits below the limit: both accept. */
+	a.initrd_size = MiB / 2;
+	assert_int_equal(x86_kernel_check_ram(&xk, RAM_SIZE, MiB / 2, &why), 0);
+	assert_int_equal(x86_kernel_load(&g.mem, &xk, &a, &e), 0);
+	assert_true(e.initrd_addr + MiB / 2 <= PREF_ADDRESS + INIT_SIZE + MiB);
+	/* Too little RAM in all. */
+	assert_int_equal(x86_kernel_check_ram(&xk, 16 * MiB, 0, &why), -ENOMEM);
+	assert_non_null(strstr(why, "too small"));
+	guest_free(&g);
+
+	/* 8 GiB of RAM, but 3 GiB below the hole: a 3 GiB initrd does not
+	 * fit there (sizes only: no RAM is allocated for this). */
+	im.h.initrd_addr_max = 0x7fffffff;
+	image_sync(&im);
+	assert_int_equal(x86_kernel_parse(im.buf, im.len, &xk, &why), 0);
+	assert_true(x86_kernel_min_ram(&xk, 3ULL << 30) <= 8ULL << 30);
+	assert_int_equal(x86_kernel_check_ram(&xk, 8ULL << 30, 3ULL << 30,
+					      &why), -ENOMEM);
+	assert_non_null(strstr(why, "3 GiB"));
+	/* Above initrd_addr_max (2 GiB) though below the hole. */
+	assert_int_equal(x86_kernel_check_ram(&xk, 8ULL << 30,
+					      (size_t)(2100ULL << 20), &why),
+			 -ENOMEM);
+	assert_int_equal(x86_kernel_check_ram(&xk, 8ULL << 30, 1ULL << 30,
+					      &why), 0);
+	image_free(&im);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -753,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_load_cmdline_capped_to_area),
 		cmocka_unit_test(test_load_initrd_placement),
 		cmocka_unit_test(test_load_too_small),
+		cmocka_unit_test(test_check_ram_matches_loader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
