@@ -13,6 +13,7 @@
 #include "pci/pci.h"
 #include "util/log.h"
 #include "vmm/console.h"
+#include "vmm/ports.h"
 #include "x86/acpi.h"
 #include "x86/cpu.h"
 #include "x86/e820.h"
@@ -41,34 +42,12 @@ static int machine_create_devices(struct machine *m, struct console *con)
 
 static int machine_map_devices(struct machine *m)
 {
-	const struct {
-		uint64_t base, len;
-		bus_io_fn fn;
-		void *dev;
-		const char *name;
-	} map[] = {
-		{ X86_PORT_I8042_DATA, 1, i8042_data_io, m->kbd, "i8042-data" },
-		{ X86_PORT_I8042_CMD, 1, i8042_cmd_io, m->kbd, "i8042-cmd" },
-		{ X86_PORT_RTC, 2, rtc_io, m->rtc, "rtc" },
-		{ X86_PORT_COM1, 8, serial_io, m->serial, "com1" },
-		{ X86_PORT_PM1_EVT, 4, pm_evt_io, m->pm, "pm1-evt" },
-		{ X86_PORT_PM1_CNT, 2, pm_cnt_io, m->pm, "pm1-cnt" },
-		{ X86_PORT_PM_TMR, 4, pm_tmr_io, m->pm, "pm-tmr" },
-		{ X86_PORT_PCI_CONF, 8, pci_conf_io, m->pci, "pci-conf" },
-	};
-	size_t i;
-	int ret;
+	int ret = pc_map_ports(vm_pio(m->vm), &(struct pc_ports){
+		.serial = m->serial, .rtc = m->rtc, .kbd = m->kbd, .pm = m->pm,
+		.pci = m->pci });
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		ret = bus_register(vm_pio(m->vm), map[i].base, map[i].len,
-				   map[i].fn, map[i].dev, map[i].name);
-		if (ret) {
-			log_error("cannot map %s at port %#llx: %s", map[i].name,
-				  (unsigned long long)map[i].base,
-				  strerror(-ret));
-			return ret;
-		}
-	}
+	if (ret)
+		return ret;
 	/* Index latches: CONFIG_ADDRESS and the CMOS index.  Where KVM
 	 * cannot coalesce, each write simply exits as before.  Writes in
 	 * these ranges take effect only at the next exit: a register with
