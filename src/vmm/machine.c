@@ -59,7 +59,7 @@ static int machine_map_devices(struct machine *m)
 	return 0;
 }
 
-/* Map the kernel and initrd just long enough to copy them in. */
+/* Read the kernel and initrd in just long enough to copy them. */
 static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
 			       const struct e820_table *e820, uint64_t rsdp,
 			       struct x86_boot_entry *entry)
@@ -68,9 +68,9 @@ static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
 	const char *why = NULL;
 	int ret;
 
-	ret = filemap_map(cfg->kernel);
+	ret = filemap_read(cfg->kernel);
 	if (!ret && cfg->initrd)
-		ret = filemap_map(cfg->initrd);
+		ret = filemap_read(cfg->initrd);
 	if (ret)
 		goto out;
 	ret = x86_kernel_parse(cfg->kernel->data, cfg->kernel->size, &k, &why);
@@ -90,9 +90,9 @@ static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
 	else if (ret)
 		log_error("cannot load the kernel: %s", strerror(-ret));
 out:
-	filemap_unmap(cfg->kernel);
+	filemap_release(cfg->kernel);
 	if (cfg->initrd)
-		filemap_unmap(cfg->initrd);
+		filemap_release(cfg->initrd);
 	return ret;
 }
 

@@ -32,21 +32,21 @@ enum { EXIT_OFF = 0, EXIT_HOST = 1, EXIT_RESET = 2, EXIT_CRASH = 3 };
 
 /* Opens and checks the kernel at start-up, so that a bad file is
  * reported before KVM is touched; `k` keeps what it read of the headers
- * and no pointer into the file, which is unmapped again. */
+ * and no pointer into the file, which is released again. */
 static int load_kernel(const char *path, struct filemap *f,
 		       struct x86_kernel *k)
 {
 	const char *why = NULL;
 	int ret = filemap_open(f, "--kernel", path);
 
-	ret = ret ?: filemap_map(f);
+	ret = ret ?: filemap_read(f);
 	if (ret)
 		return ret;
 	ret = x86_kernel_parse(f->data, f->size, k, &why);
 	if (ret)
 		log_error("--kernel %s: %s", path, why ? why : strerror(-ret));
 	x86_kernel_drop_image(k);
-	filemap_unmap(f);
+	filemap_release(f);
 	return ret;
 }
 
