@@ -200,16 +200,9 @@ static size_t format_line(char *line, enum log_level level, const char *fmt,
 	return (size_t)n;
 }
 
-static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+/* Hands one formatted line to the writer (or counts it as dropped). */
+static void queue_line(const char *line, size_t n)
 {
-	char line[LOG_LINE_MAX];
-	size_t n;
-
-	if (level > log_level)
-		return;
-	n = format_line(line, level, fmt, ap);
-	if (!n)
-		return;
 	pthread_mutex_lock(&q.lock);
 	start_writer();
 	if (q.failed) {
@@ -226,6 +219,32 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	}
 	enqueue(line, n);
 	pthread_mutex_unlock(&q.lock);
+}
+
+static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+	size_t n;
+
+	if (level > log_level)
+		return;
+	n = format_line(line, level, fmt, ap);
+	if (n)
+		queue_line(line, n);
+}
+
+void log_text(const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		size_t len = n < LOG_LINE_MAX - 1 ? n : LOG_LINE_MAX - 1;
+		char line[LOG_LINE_MAX];
+
+		memcpy(line, text, len);
+		line[len++] = '\n';
+		queue_line(line, len);
+		text += n + (text[n] == '\n');
+	}
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -17,6 +17,11 @@ void log_set_program(const char *name);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 
+/* Queues text that is already what the user should see (say, the
+ * --stats report), line by line, at every level.  Lines are cut to
+ * 1 KiB; a missing final newline is added. */
+void log_text(const char *text);
+
 /* Waits up to `timeout_ms` for the queued lines to be written: 0, or
  * -ETIMEDOUT (stderr is not being read). */
 int log_flush(unsigned timeout_ms);

@@ -119,6 +119,21 @@ static int vmm_setup_signals(struct vmm *v)
 			vmm_on_signal, v);
 }
 
+/* Through the log's queue: a stalled stderr must not hold up the exit. */
+static void vmm_print_stats(struct machine *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	machine_print_stats(m, f);
+	if (fclose(f) == 0)
+		log_text(text);
+	free(text);
+}
+
 /* One power-on to power-off cycle of the machine. */
 static enum vm_stop_reason vmm_run_once(struct vmm *v,
 					const struct machine_config *cfg)
@@ -141,7 +156,7 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 	loop_remove(&v->loop, &v->stop_src);
 	console_attach(&v->console, NULL);
 	if (v->args.stats)
-		machine_print_stats(&v->machine, stderr);
+		vmm_print_stats(&v->machine);
 	rtc_save(v->machine.rtc, &v->cmos);
 	machine_destroy(&v->machine);
 	return reason;

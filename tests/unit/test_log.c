@@ -266,6 +266,23 @@ static void test_ratelimit_custom_and_independent(void **state)
 			    "vireo-test: warning: a-next\n");
 }
 
+/* Text the user should see as it is: every line, at every level. */
+static void test_log_text(void **state)
+{
+	const char *out;
+
+	(void)state;
+	log_set_level(LOG_ERROR);
+	capture_begin();
+	log_text("vireo-vmm: stats: a=1\nvireo-vmm: stats: b=2\n");
+	log_text("no newline");
+	log_text("");
+	out = capture_end();
+	assert_string_equal(out, "vireo-vmm: stats: a=1\n"
+			    "vireo-vmm: stats: b=2\n"
+			    "no newline\n");
+}
+
 static void guest_event(int i)
 {
 	log_guest("guest poked port %d", i);
@@ -425,6 +442,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ratelimit_custom_and_independent,
 				       setup),
 		cmocka_unit_test_setup(test_log_guest_per_call_site, setup),
+		cmocka_unit_test_setup(test_log_text, setup),
 		cmocka_unit_test_setup(test_stalled_stderr_never_blocks, setup),
 	};
 
