@@ -36,7 +36,7 @@ static struct {
 	} slot[LOG_SLOTS];
 	unsigned head, len;
 	bool writing;			/* the writer holds a line */
-	bool started, failed, stop, atexit_set;
+	bool started, failed, stop, hooks_set;
 	uint64_t dropped;		/* lines lost, in total */
 	uint64_t unreported;		/* lost and not yet said so */
 	pthread_t thread;
@@ -146,6 +146,27 @@ static void at_exit(void)
 	log_shutdown(LOG_EXIT_DRAIN_MS);
 }
 
+/* fork(): the child has no writer thread.  It starts its own at its
+ * first line, with an empty queue and a lock nobody else holds. */
+static void before_fork(void)
+{
+	pthread_mutex_lock(&q.lock);
+}
+
+static void after_fork_parent(void)
+{
+	pthread_mutex_unlock(&q.lock);
+}
+
+static void after_fork_child(void)
+{
+	q.len = 0;
+	q.writing = q.started = q.stop = false;
+	/* The parent's writer may have been waiting on it. */
+	pthread_cond_init(&q.cond, NULL);
+	pthread_mutex_unlock(&q.lock);
+}
+
 /* Called with q.lock held.  Without a writer, lines go out directly. */
 static void start_writer(void)
 {
@@ -161,8 +182,10 @@ static void start_writer(void)
 		return;
 	pthread_setname_np(q.thread, "log-writer");
 	q.started = true;
-	if (!q.atexit_set)
-		q.atexit_set = atexit(at_exit) == 0;
+	if (!q.hooks_set)
+		q.hooks_set = atexit(at_exit) == 0 &&
+			      pthread_atfork(before_fork, after_fork_parent,
+					     after_fork_child) == 0;
 }
 
 /* Called with q.lock held: queues one line, or counts it as dropped. */

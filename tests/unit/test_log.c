@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -283,6 +284,38 @@ static void test_log_text(void **state)
 			    "no newline\n");
 }
 
+/* A forked child has no writer thread: its lines must still come out,
+ * and its exit must not wait on the parent's writer. */
+static void test_fork_child_logs(void **state)
+{
+	int p[2], status;
+	char buf[256];
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	log_error("parent before fork");	/* the parent's writer runs */
+	assert_int_equal(log_flush(5000), 0);
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(p[1], STDERR_FILENO);
+		close(p[0]);
+		log_error("from the child");
+		exit(0);	/* atexit: the child's own writer drains */
+	}
+	close(p[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	/* (LeakSanitizer may add a line of its own at the child's exit.) */
+	assert_memory_equal(buf, "vireo-test: error: from the child\n", 34);
+}
+
 static void guest_event(int i)
 {
 	log_guest("guest poked port %d", i);
@@ -443,6 +476,7 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(test_log_guest_per_call_site, setup),
 		cmocka_unit_test_setup(test_log_text, setup),
+		cmocka_unit_test_setup(test_fork_child_logs, setup),
 		cmocka_unit_test_setup(test_stalled_stderr_never_blocks, setup),
 	};
 
