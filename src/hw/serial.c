@@ -171,6 +171,19 @@ static void write_fcr(struct serial *s, uint8_t v)
 	s->fcr = v & 0xc9;		/* enable, DMA mode, trigger level */
 }
 
+/* Host input is refused during loopback, and the host then waits for
+ * rx_ready: leaving loopback with room in the FIFO must say so. */
+static void write_mcr(struct serial *s, uint8_t v)
+{
+	bool was_loop = s->mcr & MCR_LOOP;
+
+	s->mcr = v & 0x1f;
+	update_msr(s);
+	if (was_loop && !(s->mcr & MCR_LOOP) &&
+	    s->rx_count < rx_capacity(s) && s->be.rx_ready)
+		s->be.rx_ready(s->be.opaque);
+}
+
 static void reg_write(struct serial *s, unsigned reg, uint8_t v)
 {
 	bool dlab = s->lcr & LCR_DLAB;
@@ -199,8 +212,7 @@ static void reg_write(struct serial *s, unsigned reg, uint8_t v)
 		s->lcr = v;
 		break;
 	case UART_MCR:
-		s->mcr = v & 0x1f;
-		update_msr(s);
+		write_mcr(s, v);
 		break;
 	case UART_SCR:
 		s->scr = v;

@@ -59,7 +59,7 @@ static int read_whole(struct filemap *f, uint8_t *p)
 	return 0;
 }
 
-int filemap_map(struct filemap *f)
+int filemap_read(struct filemap *f)
 {
 	void *p;
 	int ret;
@@ -89,7 +89,7 @@ int filemap_map(struct filemap *f)
 	return 0;
 }
 
-void filemap_unmap(struct filemap *f)
+void filemap_release(struct filemap *f)
 {
 	if (f->data)
 		munmap(f->data, f->size);
@@ -98,7 +98,7 @@ void filemap_unmap(struct filemap *f)
 
 void filemap_close(struct filemap *f)
 {
-	filemap_unmap(f);
+	filemap_release(f);
 	if (f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;

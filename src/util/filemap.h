@@ -10,7 +10,7 @@
 struct filemap {
 	int fd;
 	size_t size;
-	void *data;		/* NULL unless mapped */
+	void *data;		/* NULL unless read in */
 	const char *what;	/* "--kernel", for messages */
 	const char *path;
 };
@@ -20,8 +20,8 @@ int filemap_open(struct filemap *f, const char *what, const char *path);
 /* Reads the whole file into f->data (read-only; a no-op when already
  * there).  A file that shrank since filemap_open is -ENODATA.  Logs one
  * line on error. */
-int filemap_map(struct filemap *f);
-void filemap_unmap(struct filemap *f);
+int filemap_read(struct filemap *f);
+void filemap_release(struct filemap *f);
 void filemap_close(struct filemap *f);
 
 #endif

@@ -1,6 +1,10 @@
 /* Logging: the one module every part of Vireo writes diagnostics through.
  * Messages go to stderr with the program name and a level; the rate-limited
- * variant is for anything a guest can trigger repeatedly. */
+ * variant is for anything a guest can trigger repeatedly.  Logging never
+ * blocks: lines are queued for a writer thread, and when stderr's reader
+ * stalls and the queue is full, lines are dropped, counted, and a line
+ * says how many once there is room again.  At exit the writer gets a
+ * second to drain. */
 #ifndef VIREO_UTIL_LOG_H
 #define VIREO_UTIL_LOG_H
 
@@ -12,6 +16,22 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 void log_set_program(const char *name);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
+
+/* Queues text that is already what the user should see (say, the
+ * --stats report), line by line, at every level.  Lines are cut to
+ * 1 KiB; a missing final newline is added. */
+void log_text(const char *text);
+
+/* Waits up to `timeout_ms` for the queued lines to be written: 0, or
+ * -ETIMEDOUT (stderr is not being read). */
+int log_flush(unsigned timeout_ms);
+/* Drains for up to `drain_ms`, then ends the writer even if it is stuck
+ * in write(); what was still queued counts as dropped, and the count is
+ * reported with a write that cannot block.  Runs at exit by itself; a
+ * later message starts a new writer. */
+void log_shutdown(unsigned drain_ms);
+/* Lines dropped so far (queue full, or abandoned by log_shutdown). */
+uint64_t log_dropped(void);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

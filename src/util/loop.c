@@ -7,6 +7,7 @@
 
 int loop_init(struct loop *l)
 {
+	l->batch_len = 0;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	return l->epfd < 0 ? -errno : 0;
 }
@@ -48,6 +49,11 @@ int loop_modify(struct loop *l, struct loop_source *src, uint32_t events)
 
 void loop_remove(struct loop *l, struct loop_source *src)
 {
+	int i;
+
+	for (i = 0; i < l->batch_len; i++)
+		if (l->batch[i] == src)
+			l->batch[i] = NULL;
 	if (src->fd < 0)
 		return;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, src->fd, NULL);
@@ -56,18 +62,23 @@ void loop_remove(struct loop *l, struct loop_source *src)
 
 int loop_run_once(struct loop *l, int timeout_ms)
 {
-	struct epoll_event evs[16];
+	struct epoll_event evs[LOOP_BATCH];
 	int n, i;
 
-	n = epoll_wait(l->epfd, evs, 16, timeout_ms);
+	n = epoll_wait(l->epfd, evs, LOOP_BATCH, timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
+	for (i = 0; i < n; i++)
+		l->batch[i] = evs[i].data.ptr;
+	l->batch_len = n;
 	for (i = 0; i < n; i++) {
-		struct loop_source *src = evs[i].data.ptr;
+		/* NULL: a handler earlier in this batch removed it (its
+		 * owner may be gone: do not look at it). */
+		struct loop_source *src = l->batch[i];
 
-		/* A handler earlier in this batch may have removed it. */
-		if (src->fd >= 0)
+		if (src)
 			src->fn(src, evs[i].events);
 	}
+	l->batch_len = 0;
 	return n;
 }

@@ -1,6 +1,8 @@
 /* The main thread's epoll event loop.  Sources are owned by their users
  * (embedded in their structs): the loop stores only pointers, so a source
- * must be removed before its owner is freed. */
+ * must be removed before its owner is freed.  A handler may remove any
+ * source (and free its owner): events of the same batch for it are then
+ * skipped. */
 #ifndef VIREO_UTIL_LOOP_H
 #define VIREO_UTIL_LOOP_H
 
@@ -16,8 +18,14 @@ struct loop_source {
 	void *opaque;
 };
 
+#define LOOP_BATCH 16
+
 struct loop {
 	int epfd;
+	/* The batch being dispatched: loop_remove() clears later events of
+	 * a removed source, so none reaches it once its owner is freed. */
+	void *batch[LOOP_BATCH];
+	int batch_len;
 };
 
 int loop_init(struct loop *l);

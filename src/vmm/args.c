@@ -37,13 +37,14 @@ static const struct option long_opts[] = {
 void args_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"Usage: %s --kernel BZIMAGE [options]\n"
+		"Usage: %s --kernel KERNEL [options]\n"
 		"Run one KVM guest.\n\n"
-		"  --kernel PATH     Linux bzImage (boot protocol 2.10+)\n"
+		"  --kernel PATH     Linux bzImage (boot protocol 2.10+), or an ELF\n"
+		"                    vmlinux with a PVH entry note (CONFIG_PVH)\n"
 		"  --initrd PATH     initial ramdisk\n"
 		"  --cmdline STR     kernel command line (default \"%s\")\n"
 		"  --cpus N          virtual CPUs (default 1)\n"
-		"  --memory SIZE     RAM, with K/M/G suffix (default 512M)\n"
+		"  --memory SIZE     RAM, with a K/M/G/T suffix (default 512M)\n"
 		"  --console KIND    stdio, pty, file:PATH or none (default stdio)\n"
 		"  --disk path=FILE[,readonly=on][,serial=STR][,cache=none|writeback|unsafe]\n"
 		"        [,queues=N][,discard=unmap|ignore]\n"
@@ -56,7 +57,7 @@ void args_usage(FILE *out, const char *prog)
 		"  --help, --version\n\n"
 		"On a terminal console, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
 		"Exit status: 0 guest powered off, 1 host-side error, 2 guest reset\n"
-		"with --no-reboot, 3 guest crashed.\n",
+		"with --no-reboot, 3 guest crashed, 128+N killed by signal N.\n",
 		prog, VMM_DEFAULT_CMDLINE);
 }
 

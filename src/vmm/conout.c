@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/deadline.h"
 #include "util/log.h"
 
 #define CONOUT_STACK_SIZE (64 * 1024)
@@ -114,20 +115,13 @@ void conout_write(struct conout *o, const uint8_t *buf, size_t len)
 
 void conout_stop(struct conout *o, unsigned drain_ms)
 {
-	struct timespec until;
+	struct timespec until = deadline_after_ms(drain_ms);
 	bool stuck = false;
 
 	if (!o->inited)
 		return;
 	if (!o->started)
 		goto out;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += drain_ms / 1000;
-	until.tv_nsec += (long)(drain_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&o->lock);
 	o->stop = true;
 	pthread_cond_broadcast(&o->cond);

@@ -180,6 +180,7 @@ static int console_open_pty(struct console *c)
 {
 	struct termios t;
 	const char *name;
+	char line[256];
 	int fd, ret;
 
 	fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
@@ -193,7 +194,8 @@ static int console_open_pty(struct console *c)
 	tcsetattr(c->pty_slave, TCSANOW, &t);
 	c->in_fd = c->out_fd = fd;
 	/* The one line a user of --console pty needs. */
-	fprintf(stderr, "vireo-vmm: console on %s\n", name);
+	snprintf(line, sizeof(line), "vireo-vmm: console on %s", name);
+	log_text(line);
 	return 0;
 err:
 	ret = -errno;

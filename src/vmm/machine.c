@@ -13,6 +13,7 @@
 #include "pci/pci.h"
 #include "util/log.h"
 #include "vmm/console.h"
+#include "vmm/ports.h"
 #include "x86/acpi.h"
 #include "x86/cpu.h"
 #include "x86/e820.h"
@@ -41,34 +42,12 @@ static int machine_create_devices(struct machine *m, struct console *con)
 
 static int machine_map_devices(struct machine *m)
 {
-	const struct {
-		uint64_t base, len;
-		bus_io_fn fn;
-		void *dev;
-		const char *name;
-	} map[] = {
-		{ X86_PORT_I8042_DATA, 1, i8042_data_io, m->kbd, "i8042-data" },
-		{ X86_PORT_I8042_CMD, 1, i8042_cmd_io, m->kbd, "i8042-cmd" },
-		{ X86_PORT_RTC, 2, rtc_io, m->rtc, "rtc" },
-		{ X86_PORT_COM1, 8, serial_io, m->serial, "com1" },
-		{ X86_PORT_PM1_EVT, 4, pm_evt_io, m->pm, "pm1-evt" },
-		{ X86_PORT_PM1_CNT, 2, pm_cnt_io, m->pm, "pm1-cnt" },
-		{ X86_PORT_PM_TMR, 4, pm_tmr_io, m->pm, "pm-tmr" },
-		{ X86_PORT_PCI_CONF, 8, pci_conf_io, m->pci, "pci-conf" },
-	};
-	size_t i;
-	int ret;
+	int ret = pc_map_ports(vm_pio(m->vm), &(struct pc_ports){
+		.serial = m->serial, .rtc = m->rtc, .kbd = m->kbd, .pm = m->pm,
+		.pci = m->pci });
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		ret = bus_register(vm_pio(m->vm), map[i].base, map[i].len,
-				   map[i].fn, map[i].dev, map[i].name);
-		if (ret) {
-			log_error("cannot map %s at port %#llx: %s", map[i].name,
-				  (unsigned long long)map[i].base,
-				  strerror(-ret));
-			return ret;
-		}
-	}
+	if (ret)
+		return ret;
 	/* Index latches: CONFIG_ADDRESS and the CMOS index.  Where KVM
 	 * cannot coalesce, each write simply exits as before.  Writes in
 	 * these ranges take effect only at the next exit: a register with
@@ -80,7 +59,7 @@ static int machine_map_devices(struct machine *m)
 	return 0;
 }
 
-/* Map the kernel and initrd just long enough to copy them in. */
+/* Read the kernel and initrd in just long enough to copy them. */
 static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
 			       const struct e820_table *e820, uint64_t rsdp,
 			       struct x86_boot_entry *entry)
@@ -89,9 +68,9 @@ static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
 	const char *why = NULL;
 	int ret;
 
-	ret = filemap_map(cfg->kernel);
+	ret = filemap_read(cfg->kernel);
 	if (!ret && cfg->initrd)
-		ret = filemap_map(cfg->initrd);
+		ret = filemap_read(cfg->initrd);
 	if (ret)
 		goto out;
 	ret = x86_kernel_parse(cfg->kernel->data, cfg->kernel->size, &k, &why);
@@ -100,19 +79,20 @@ static int machine_load_kernel(struct vm *vm, const struct machine_config *cfg,
 			  cfg->kernel->path, why ? why : strerror(-ret));
 		goto out;
 	}
-	ret = x86_kernel_load(vm_mem(vm), &k,
-			      cfg->initrd ? cfg->initrd->data : NULL,
-			      cfg->initrd ? cfg->initrd->size : 0,
-			      cfg->cmdline, e820, rsdp, entry);
+	ret = x86_kernel_load(vm_mem(vm), &k, &(struct x86_load_args){
+		.initrd = cfg->initrd ? cfg->initrd->data : NULL,
+		.initrd_size = cfg->initrd ? cfg->initrd->size : 0,
+		.cmdline = cfg->cmdline, .e820 = e820, .rsdp_addr = rsdp },
+		entry);
 	if (ret == -E2BIG)
 		log_error("--cmdline is longer than this kernel accepts (%u)",
 			  x86_kernel_cmdline_max(&k));
 	else if (ret)
 		log_error("cannot load the kernel: %s", strerror(-ret));
 out:
-	filemap_unmap(cfg->kernel);
+	filemap_release(cfg->kernel);
 	if (cfg->initrd)
-		filemap_unmap(cfg->initrd);
+		filemap_release(cfg->initrd);
 	return ret;
 }
 

@@ -26,7 +26,7 @@ struct machine_virtio;
 struct machine_config {
 	unsigned cpus;
 	uint64_t memory;
-	struct filemap *kernel;		/* mapped only while loading */
+	struct filemap *kernel;		/* read in only while loading */
 	struct filemap *initrd;		/* NULL: none */
 	const char *cmdline;
 	const struct rtc_state *cmos;	/* kept across resets; may be NULL */

@@ -31,21 +31,22 @@
 enum { EXIT_OFF = 0, EXIT_HOST = 1, EXIT_RESET = 2, EXIT_CRASH = 3 };
 
 /* Opens and checks the kernel at start-up, so that a bad file is
- * reported before KVM is touched; what `k` holds of the headers stays
- * valid (the file is unmapped again). */
+ * reported before KVM is touched; `k` keeps what it read of the headers
+ * and no pointer into the file, which is released again. */
 static int load_kernel(const char *path, struct filemap *f,
 		       struct x86_kernel *k)
 {
 	const char *why = NULL;
 	int ret = filemap_open(f, "--kernel", path);
 
-	ret = ret ?: filemap_map(f);
+	ret = ret ?: filemap_read(f);
 	if (ret)
 		return ret;
 	ret = x86_kernel_parse(f->data, f->size, k, &why);
 	if (ret)
 		log_error("--kernel %s: %s", path, why ? why : strerror(-ret));
-	filemap_unmap(f);
+	x86_kernel_drop_image(k);
+	filemap_release(f);
 	return ret;
 }
 
@@ -118,6 +119,21 @@ static int vmm_setup_signals(struct vmm *v)
 			vmm_on_signal, v);
 }
 
+/* Through the log's queue: a stalled stderr must not hold up the exit. */
+static void vmm_print_stats(struct machine *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	machine_print_stats(m, f);
+	if (fclose(f) == 0)
+		log_text(text);
+	free(text);
+}
+
 /* One power-on to power-off cycle of the machine. */
 static enum vm_stop_reason vmm_run_once(struct vmm *v,
 					const struct machine_config *cfg)
@@ -140,7 +156,7 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 	loop_remove(&v->loop, &v->stop_src);
 	console_attach(&v->console, NULL);
 	if (v->args.stats)
-		machine_print_stats(&v->machine, stderr);
+		vmm_print_stats(&v->machine);
 	rtc_save(v->machine.rtc, &v->cmos);
 	machine_destroy(&v->machine);
 	return reason;
@@ -189,17 +205,21 @@ static int vmm_check_limits(struct vmm *v, const struct x86_kernel *k,
 			    size_t initrd_size)
 {
 	uint64_t need = x86_kernel_min_ram(k, initrd_size);
+	const char *why = NULL;
 
 	if (v->args.cpus > v->kvm.max_vcpus) {
 		log_error("--cpus %u: this host's KVM allows at most %u",
 			  v->args.cpus, v->kvm.max_vcpus);
 		return -EINVAL;
 	}
-	if (v->args.memory < need) {
-		log_error("--memory %llu MiB is too small for this kernel and "
-			  "initrd (at least %llu MiB)",
-			  (unsigned long long)(v->args.memory >> 20),
-			  (unsigned long long)((need + (1 << 20) - 1) >> 20));
+	if (x86_kernel_check_ram(k, v->args.memory, initrd_size, &why)) {
+		if (v->args.memory < need)
+			log_error("--memory %llu MiB is too small for this "
+				  "kernel and initrd (at least %llu MiB)",
+				  (unsigned long long)(v->args.memory >> 20),
+				  (unsigned long long)((need + (1 << 20) - 1) >> 20));
+		else
+			log_error("--initrd: %s", why);
 		return -EINVAL;
 	}
 	return 0;
@@ -240,6 +260,8 @@ int main(int argc, char **argv)
 	int status = EXIT_HOST;
 
 	log_set_program("vireo-vmm");
+	/* Not 0 (stdin): a source whose loop_add failed is still removed. */
+	v.sig_src.fd = v.stop_src.fd = -1;
 	if (args_parse(argc, argv, &v.args, err, sizeof(err))) {
 		log_error("%s", err);
 		return EXIT_HOST;

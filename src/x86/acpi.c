@@ -40,7 +40,8 @@ void acpi_default_config(struct acpi_config *cfg, unsigned ncpus,
 	cfg->lapic_addr = X86_LAPIC_ADDR;
 	cfg->pci_mmio32_base = X86_PCI_MMIO32_BASE;
 	cfg->pci_mmio32_size = X86_PCI_MMIO32_SIZE;
-	/* 64-bit window: 1 TiB-aligned region above RAM, 64 GiB. */
+	/* 64-bit window: 64 GiB from the first 1 GiB boundary at or above
+	 * the top of RAM (4 GiB with no RAM above the hole). */
 	cfg->pci_mmio64_base = ram_top > X86_HIGH_MEM_START ?
 		(ram_top + (1ULL << 30) - 1) & ~((1ULL << 30) - 1) :
 		X86_HIGH_MEM_START;

@@ -113,23 +113,6 @@ static int write_page_tables(const struct gmem *mem)
 	return 0;
 }
 
-static int place_initrd(const struct gmem *mem, const struct x86_boot_args *a,
-			uint64_t *addr)
-{
-	const struct bzimage *k = a->kernel;
-	uint64_t top = mem->low_size, lowest = align_up(kernel_end(k), X86_PAGE_SIZE);
-
-	*addr = 0;
-	if (!a->initrd || a->initrd_size == 0)
-		return 0;
-	if (k->hdr.initrd_addr_max && (uint64_t)k->hdr.initrd_addr_max + 1 < top)
-		top = (uint64_t)k->hdr.initrd_addr_max + 1;
-	if (a->initrd_size > top || top - a->initrd_size < lowest)
-		return -ENOMEM;
-	*addr = (top - a->initrd_size) & ~(X86_PAGE_SIZE - 1);
-	return gmem_write(mem, *addr, a->initrd, a->initrd_size);
-}
-
 unsigned x86_boot_cmdline_max(const struct bzimage *k)
 {
 	uint64_t max = k->hdr.cmdline_size ? k->hdr.cmdline_size : 255;
@@ -137,23 +120,50 @@ unsigned x86_boot_cmdline_max(const struct bzimage *k)
 	return (unsigned)(max < X86_CMDLINE_MAX - 1 ? max : X86_CMDLINE_MAX - 1);
 }
 
-static int write_cmdline(const struct gmem *mem, const struct bzimage *k,
-			 const char *cmdline)
+int x86_place_cmdline_initrd(const struct gmem *mem,
+			     const struct x86_load_args *a, unsigned cmdline_max,
+			     uint64_t kernel_end, uint64_t initrd_top,
+			     uint64_t *initrd_addr)
 {
-	size_t len = cmdline ? strlen(cmdline) : 0;
+	size_t len = a->cmdline ? strlen(a->cmdline) : 0;
+	int ret;
 
-	if (len > x86_boot_cmdline_max(k))
+	*initrd_addr = 0;
+	if (len > cmdline_max)
 		return -E2BIG;
-	return gmem_write(mem, X86_CMDLINE_ADDR, cmdline ? cmdline : "",
-			  len + 1);
+	ret = gmem_write(mem, X86_CMDLINE_ADDR, a->cmdline ? a->cmdline : "",
+			 len + 1);
+	if (ret || !a->initrd || a->initrd_size == 0)
+		return ret;
+	*initrd_addr = x86_initrd_addr(kernel_end, initrd_top < mem->low_size ?
+				       initrd_top : mem->low_size,
+				       a->initrd_size);
+	if (!*initrd_addr)
+		return -ENOMEM;
+	return gmem_write(mem, *initrd_addr, a->initrd, a->initrd_size);
 }
 
-static int write_zero_page(const struct gmem *mem,
-			   const struct x86_boot_args *a,
+uint64_t x86_initrd_addr(uint64_t kernel_end, uint64_t top, size_t size)
+{
+	uint64_t lowest = align_up(kernel_end, X86_PAGE_SIZE), addr;
+
+	if (size > top)
+		return 0;
+	addr = (top - size) & ~(X86_PAGE_SIZE - 1);
+	return addr >= lowest && addr ? addr : 0;
+}
+
+uint64_t x86_boot_initrd_top(const struct bzimage *k)
+{
+	return k->hdr.initrd_addr_max ? (uint64_t)k->hdr.initrd_addr_max + 1
+				      : UINT64_MAX;
+}
+
+static int write_zero_page(const struct gmem *mem, const struct bzimage *k,
+			   const struct x86_load_args *a,
 			   const struct x86_boot_entry *e)
 {
 	struct boot_params *bp = gmem_ptr(mem, X86_ZERO_PAGE_ADDR, sizeof(*bp));
-	const struct bzimage *k = a->kernel;
 
 	if (!bp)
 		return -EFAULT;
@@ -174,10 +184,9 @@ static int write_zero_page(const struct gmem *mem,
 	return 0;
 }
 
-int x86_boot_load(const struct gmem *mem, const struct x86_boot_args *a,
-		  struct x86_boot_entry *e)
+int x86_boot_load(const struct gmem *mem, const struct bzimage *k,
+		  const struct x86_load_args *a, struct x86_boot_entry *e)
 {
-	const struct bzimage *k = a->kernel;
 	int ret;
 
 	memset(e, 0, sizeof(*e));
@@ -191,10 +200,11 @@ int x86_boot_load(const struct gmem *mem, const struct x86_boot_args *a,
 	e->rip = e->kernel_addr + (e->long_mode ? 0x200 : 0);
 	e->zero_page = X86_ZERO_PAGE_ADDR;
 	ret = gmem_write(mem, e->kernel_addr, k->kernel, k->kernel_size);
-	ret = ret ?: place_initrd(mem, a, &e->initrd_addr);
-	ret = ret ?: write_cmdline(mem, k, a->cmdline);
+	ret = ret ?: x86_place_cmdline_initrd(mem, a, x86_boot_cmdline_max(k),
+					      kernel_end(k), x86_boot_initrd_top(k),
+					      &e->initrd_addr);
 	ret = ret ?: x86_write_gdt(mem, e->long_mode);
 	if (!ret && e->long_mode)
 		ret = write_page_tables(mem);
-	return ret ?: write_zero_page(mem, a, e);
+	return ret ?: write_zero_page(mem, k, a, e);
 }

@@ -26,8 +26,8 @@ struct bzimage {
  * zImage; -EINVAL: sizes in the header contradict the file. */
 int bzimage_parse(const void *buf, size_t len, struct bzimage *out);
 
-struct x86_boot_args {
-	const struct bzimage *kernel;
+/* What either loader (bzImage or PVH) places besides the kernel. */
+struct x86_load_args {
 	const void *initrd;		/* NULL: none */
 	size_t initrd_size;
 	const char *cmdline;
@@ -46,8 +46,26 @@ struct x86_boot_entry {
 
 /* -E2BIG: command line too long for this kernel; -ENOMEM: RAM too small
  * for the kernel and initrd; -EFAULT: layout outside RAM. */
-int x86_boot_load(const struct gmem *mem, const struct x86_boot_args *a,
-		  struct x86_boot_entry *entry);
+int x86_boot_load(const struct gmem *mem, const struct bzimage *k,
+		  const struct x86_load_args *a, struct x86_boot_entry *entry);
+
+/* Where an initrd of `size` bytes goes: page-aligned, as high as it
+ * fits below `top`, not below `kernel_end` rounded up to a page; 0 when
+ * it does not fit.  The loaders and the start-up check both use it. */
+uint64_t x86_initrd_addr(uint64_t kernel_end, uint64_t top, size_t size);
+/* This bzImage's limit for the end of its initrd (initrd_addr_max + 1,
+ * or none). */
+uint64_t x86_boot_initrd_top(const struct bzimage *k);
+
+/* The placement both loaders share: the command line (at most
+ * `cmdline_max` bytes, else -E2BIG) at X86_CMDLINE_ADDR, and the initrd
+ * page-aligned as high as it goes below `initrd_top` (and the end of low
+ * RAM) but above `kernel_end` (else -ENOMEM).  *initrd_addr is 0 when
+ * there is none. */
+int x86_place_cmdline_initrd(const struct gmem *mem,
+			     const struct x86_load_args *a, unsigned cmdline_max,
+			     uint64_t kernel_end, uint64_t initrd_top,
+			     uint64_t *initrd_addr);
 
 /* The boot GDT: flat code at 0x10 (64-bit or 32-bit), flat data at 0x18. */
 int x86_write_gdt(const struct gmem *mem, bool long_mode);

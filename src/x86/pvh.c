@@ -154,7 +154,7 @@ static int load_segments(const struct gmem *mem, const struct elf_kernel *k)
 	return 0;
 }
 
-static int write_start_info(const struct gmem *mem, const struct pvh_args *a,
+static int write_start_info(const struct gmem *mem, const struct x86_load_args *a,
 			    uint64_t initrd_addr)
 {
 	struct pvh_start_info si = {
@@ -184,26 +184,21 @@ static int write_start_info(const struct gmem *mem, const struct pvh_args *a,
 	return ret ?: gmem_write(mem, PVH_START_INFO_ADDR, &si, sizeof(si));
 }
 
-int pvh_load(const struct gmem *mem, const struct pvh_args *a,
-	     struct x86_boot_entry *e)
+int pvh_load(const struct gmem *mem, const struct elf_kernel *k,
+	     const struct x86_load_args *a, struct x86_boot_entry *e)
 {
-	const struct elf_kernel *k = a->kernel;
-	size_t len = a->cmdline ? strlen(a->cmdline) : 0;
-	uint64_t top = mem->low_size, initrd = 0;
+	uint64_t initrd = 0;
 	int ret;
 
 	memset(e, 0, sizeof(*e));
-	if (len > PVH_CMDLINE_MAX)
+	if (a->cmdline && strlen(a->cmdline) > PVH_CMDLINE_MAX)
 		return -E2BIG;
-	if (a->initrd_size > UINT32_MAX || pvh_min_ram(k, a->initrd_size) > top)
+	if (a->initrd_size > UINT32_MAX ||
+	    pvh_min_ram(k, a->initrd_size) > mem->low_size)
 		return -ENOMEM;
 	ret = load_segments(mem, k);
-	if (!ret && a->initrd && a->initrd_size) {
-		initrd = (top - a->initrd_size) & ~(X86_PAGE_SIZE - 1);
-		ret = gmem_write(mem, initrd, a->initrd, a->initrd_size);
-	}
-	ret = ret ?: gmem_write(mem, X86_CMDLINE_ADDR, a->cmdline ? a->cmdline
-				: "", len + 1);
+	ret = ret ?: x86_place_cmdline_initrd(mem, a, PVH_CMDLINE_MAX, k->end,
+					      UINT64_MAX, &initrd);
 	ret = ret ?: write_start_info(mem, a, initrd);
 	ret = ret ?: x86_write_gdt(mem, false);
 	if (ret)

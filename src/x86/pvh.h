@@ -29,21 +29,12 @@ int elf_kernel_parse(const void *buf, size_t len, struct elf_kernel *out);
 /* Linux's COMMAND_LINE_SIZE - 1: nothing in the PVH ABI says more. */
 #define PVH_CMDLINE_MAX 2047
 
-struct pvh_args {
-	const struct elf_kernel *kernel;
-	const void *initrd;		/* NULL: none */
-	size_t initrd_size;
-	const char *cmdline;
-	const struct e820_table *e820;
-	uint64_t rsdp_addr;		/* 0: none */
-};
-
 /* Fills `entry` for a 32-bit flat protected-mode start at the PVH entry
  * with RBX at the start-info block.  -E2BIG: command line over
  * PVH_CMDLINE_MAX bytes; -ENOMEM: RAM too small; -EFAULT: layout
  * outside RAM. */
-int pvh_load(const struct gmem *mem, const struct pvh_args *a,
-	     struct x86_boot_entry *entry);
+int pvh_load(const struct gmem *mem, const struct elf_kernel *k,
+	     const struct x86_load_args *a, struct x86_boot_entry *entry);
 
 uint64_t pvh_min_ram(const struct elf_kernel *k, size_t initrd_size);
 

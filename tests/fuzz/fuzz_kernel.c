@@ -35,7 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    X86_HIGH_MEM_START);
 	if (e820_build(&t, &mem))
 		abort();
-	x86_kernel_load(&mem, &k, data, size < 4096 ? size : 4096,
-			"console=ttyS0", &t, 0xe0000, &e);
+	x86_kernel_load(&mem, &k, &(struct x86_load_args){
+		.initrd = data, .initrd_size = size < 4096 ? size : 4096,
+		.cmdline = "console=ttyS0", .e820 = &t, .rsdp_addr = 0xe0000 },
+		&e);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "hw/serial.h"
 #include "pci/pci.h"
 #include "util/bus.h"
+#include "vmm/ports.h"
 #include "x86/layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -100,14 +101,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    pm_create(&pm, &host, X86_IRQ_SCI, X86_S5_SLP_TYP, fake_clock) ||
 	    pci_create(&pci))
 		abort();
-	bus_register(&bus, X86_PORT_I8042_DATA, 1, i8042_data_io, kbd, "i8042-data");
-	bus_register(&bus, X86_PORT_I8042_CMD, 1, i8042_cmd_io, kbd, "i8042-cmd");
-	bus_register(&bus, X86_PORT_RTC, 2, rtc_io, rtc, "rtc");
-	bus_register(&bus, X86_PORT_COM1, 8, serial_io, ser, "com1");
-	bus_register(&bus, X86_PORT_PM1_EVT, 4, pm_evt_io, pm, "pm1-evt");
-	bus_register(&bus, X86_PORT_PM1_CNT, 2, pm_cnt_io, pm, "pm1-cnt");
-	bus_register(&bus, X86_PORT_PM_TMR, 4, pm_tmr_io, pm, "pm-tmr");
-	bus_register(&bus, X86_PORT_PCI_CONF, 8, pci_conf_io, pci, "pci");
+	if (pc_map_ports(&bus, &(struct pc_ports){ .serial = ser, .rtc = rtc,
+		.kbd = kbd, .pm = pm, .pci = pci }))
+		abort();	/* the machine's own port map */
 
 	for (i = 0; i + 8 <= size; i += 8) {
 		uint16_t port;

@@ -357,6 +357,10 @@ static void test_usage(void **state)
 	assert_non_null(strstr(text, "--memory"));
 	assert_non_null(strstr(text, "--console"));
 	assert_non_null(strstr(text, "Ctrl-A x"));
+	/* What the usage text once left out. */
+	assert_non_null(strstr(text, "PVH"));
+	assert_non_null(strstr(text, "K/M/G/T"));
+	assert_non_null(strstr(text, "128+N"));
 	free(text);
 }
 

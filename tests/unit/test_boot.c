@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "x86/boot.h"
+#include "x86/kernel.h"
 #include "x86/layout.h"
 
 #define MiB (1ULL << 20)
@@ -316,11 +317,9 @@ static void test_parse_header_copy_bounded(void **state)
 
 /* ---- x86_boot_load ---- */
 
-static void boot_args(struct x86_boot_args *a, const struct bzimage *k,
-		      const struct guest *g)
+static void boot_args(struct x86_load_args *a, const struct guest *g)
 {
 	memset(a, 0, sizeof(*a));
-	a->kernel = k;
 	a->cmdline = "console=ttyS0 root=/dev/vda";
 	a->e820 = &g->e820;
 	a->rsdp_addr = 0xe0000;
@@ -353,7 +352,7 @@ static void test_load_full(void **state)
 {
 	static uint8_t initrd[0x5123];
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct boot_params bp;
 	struct guest g;
 	struct image im;
@@ -367,11 +366,11 @@ static void test_load_full(void **state)
 	image_build(&im, SETUP_SECTS, KERNEL_SIZE);
 	assert_int_equal(image_parse(&im, &k), 0);
 	guest_init(&g, RAM_SIZE);
-	boot_args(&a, &k, &g);
+	boot_args(&a, &g);
 	a.initrd = initrd;
 	a.initrd_size = sizeof(initrd);
 
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 
 	/* Entry: 64-bit, at startup_64. */
 	assert_true(e.long_mode);
@@ -434,7 +433,7 @@ static void test_load_full(void **state)
 static void test_load_page_tables_and_gdt(void **state)
 {
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct guest g;
 	struct image im;
 	struct bzimage k;
@@ -444,8 +443,8 @@ static void test_load_page_tables_and_gdt(void **state)
 	image_build(&im, SETUP_SECTS, KERNEL_SIZE);
 	assert_int_equal(image_parse(&im, &k), 0);
 	guest_init(&g, RAM_SIZE);
-	boot_args(&a, &k, &g);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	boot_args(&a, &g);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_true(e.long_mode);
 
 	/* PML4[0] -> PDPT, nothing else. */
@@ -490,7 +489,7 @@ static void test_load_page_tables_and_gdt(void **state)
 static void test_load_32bit_entry(void **state)
 {
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct guest g;
 	struct image im;
 	struct bzimage k;
@@ -503,8 +502,8 @@ static void test_load_32bit_entry(void **state)
 	im.h.xloadflags = 0;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	boot_args(&a, &k, &g);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	boot_args(&a, &g);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_false(e.long_mode);
 	assert_int_equal(e.rip, PREF_ADDRESS);
 	/* 32-bit code segment: D set, L clear. */
@@ -516,7 +515,7 @@ static void test_load_32bit_entry(void **state)
 	im.h.version = 0x020b;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_false(e.long_mode);
 	assert_int_equal(e.rip, PREF_ADDRESS);
 
@@ -524,7 +523,7 @@ static void test_load_32bit_entry(void **state)
 	im.h.version = 0x020c;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_true(e.long_mode);
 	assert_int_equal(e.rip, PREF_ADDRESS + 0x200);
 
@@ -532,7 +531,7 @@ static void test_load_32bit_entry(void **state)
 	im.h.pref_address = 0x200000;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.kernel_addr, 0x200000);
 	assert_int_equal(e.rip, 0x200200);
 	assert_memory_equal(g.host + 0x200000, im.buf + SETUP_SIZE,
@@ -545,7 +544,7 @@ static void test_load_cmdline_limits(void **state)
 {
 	char line[300];
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct guest g;
 	struct image im;
 	struct bzimage k;
@@ -556,19 +555,19 @@ static void test_load_cmdline_limits(void **state)
 	im.h.cmdline_size = 16;		/* excluding the terminating NUL */
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	boot_args(&a, &k, &g);
+	boot_args(&a, &g);
 
 	memset(line, 'c', sizeof(line));
 	line[17] = '\0';
 	a.cmdline = line;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -E2BIG);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -E2BIG);
 	line[16] = '\0';
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_string_equal((char *)g.host + X86_CMDLINE_ADDR, line);
 
 	/* No command line: an empty string. */
 	a.cmdline = NULL;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(g.host[X86_CMDLINE_ADDR], 0);
 	assert_int_equal(rd64(&g, X86_ZERO_PAGE_ADDR +
 			      offsetof(struct boot_params, hdr.cmd_line_ptr)) &
@@ -581,9 +580,9 @@ static void test_load_cmdline_limits(void **state)
 	memset(line, 'd', sizeof(line));
 	line[256] = '\0';
 	a.cmdline = line;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -E2BIG);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -E2BIG);
 	line[255] = '\0';
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(strlen((char *)g.host + X86_CMDLINE_ADDR), 255);
 	guest_free(&g);
 	image_free(&im);
@@ -593,7 +592,7 @@ static void test_load_cmdline_capped_to_area(void **state)
 {
 	static char line[X86_CMDLINE_MAX + 16];
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct guest g;
 	struct image im;
 	struct bzimage k;
@@ -604,14 +603,14 @@ static void test_load_cmdline_capped_to_area(void **state)
 	im.h.cmdline_size = 0x7fffffff;		/* kernel accepts anything */
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	boot_args(&a, &k, &g);
+	boot_args(&a, &g);
 	memset(line, 'e', sizeof(line) - 1);
 	/* The area at X86_CMDLINE_ADDR bounds it regardless. */
 	line[X86_CMDLINE_MAX] = '\0';
 	a.cmdline = line;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -E2BIG);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -E2BIG);
 	line[X86_CMDLINE_MAX - 1] = '\0';
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(g.host[X86_CMDLINE_ADDR + X86_CMDLINE_MAX - 1], 0);
 	guest_free(&g);
 	image_free(&im);
@@ -621,7 +620,7 @@ static void test_load_initrd_placement(void **state)
 {
 	static uint8_t initrd[0x2000];
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct boot_params *bp;
 	struct guest g;
 	struct image im;
@@ -637,10 +636,10 @@ static void test_load_initrd_placement(void **state)
 	im.h.initrd_addr_max = 32 * MiB - 1;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	boot_args(&a, &k, &g);
+	boot_args(&a, &g);
 	a.initrd = initrd;
 	a.initrd_size = 0x1800;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, 32 * MiB - 0x2000);
 	assert_int_equal(bp->hdr.ramdisk_image, 32 * MiB - 0x2000);
 	assert_int_equal(bp->hdr.ramdisk_size, 0x1800);
@@ -648,36 +647,36 @@ static void test_load_initrd_placement(void **state)
 
 	/* A page-sized initrd ends exactly at the limit. */
 	a.initrd_size = 0x2000;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, 32 * MiB - 0x2000);
 
 	/* Just enough room above the kernel's init_size... */
 	im.h.initrd_addr_max = PREF_ADDRESS + INIT_SIZE + 0x2000 - 1;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, PREF_ADDRESS + INIT_SIZE);
 	/* ...and one page short: the initrd would overlap the kernel. */
 	im.h.initrd_addr_max = PREF_ADDRESS + INIT_SIZE + 0x1000 - 1;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 	/* A limit below the kernel altogether. */
 	im.h.initrd_addr_max = 0xfffff;
 	image_sync(&im);
 	assert_int_equal(image_parse(&im, &k), 0);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 
 	/* No initrd: nothing placed, ramdisk fields zero. */
 	a.initrd = NULL;
 	a.initrd_size = 0;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, 0);
 	assert_int_equal(bp->hdr.ramdisk_image, 0);
 	assert_int_equal(bp->hdr.ramdisk_size, 0);
 	/* A size without data is no initrd either. */
 	a.initrd_size = 0x1000;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, 0);
 	assert_int_equal(bp->hdr.ramdisk_image, 0);
 	assert_int_equal(bp->hdr.ramdisk_size, 0);
@@ -688,7 +687,7 @@ static void test_load_initrd_placement(void **state)
 static void test_load_too_small(void **state)
 {
 	struct x86_boot_entry e;
-	struct x86_boot_args a;
+	struct x86_load_args a;
 	struct guest g;
 	struct image im;
 	struct bzimage k;
@@ -701,39 +700,97 @@ static void test_load_too_small(void **state)
 	/* RAM ends inside the kernel's init_size. */
 	need = x86_boot_min_ram(&k, 0);
 	guest_init(&g, need - 4096);
-	boot_args(&a, &k, &g);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	boot_args(&a, &g);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 	guest_free(&g);
 
 	/* Exactly enough. */
 	guest_init(&g, need);
-	boot_args(&a, &k, &g);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	boot_args(&a, &g);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 
 	/* The same RAM with an initrd that does not fit. */
 	a.initrd = g.host;	/* any readable bytes */
 	a.initrd_size = 4096;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 	guest_free(&g);
 
 	/* An initrd bigger than all of RAM. */
 	guest_init(&g, RAM_SIZE);
-	boot_args(&a, &k, &g);
+	boot_args(&a, &g);
 	a.initrd = g.host;
 	a.initrd_size = RAM_SIZE + 4096;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 	a.initrd_size = (size_t)UINT32_MAX + 1;
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), -ENOMEM);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), -ENOMEM);
 
 	/* With room for it, the same initrd size minus the excess fits. */
 	a.initrd_size = RAM_SIZE - x86_boot_min_ram(&k, 0);
 	a.initrd = malloc(a.initrd_size);
 	assert_non_null(a.initrd);
 	memset((void *)a.initrd, 0x11, a.initrd_size);
-	assert_int_equal(x86_boot_load(&g.mem, &a, &e), 0);
+	assert_int_equal(x86_boot_load(&g.mem, &k, &a, &e), 0);
 	assert_int_equal(e.initrd_addr, PREF_ADDRESS + INIT_SIZE);
 	free((void *)a.initrd);
 	guest_free(&g);
+	image_free(&im);
+}
+
+/* The start-up check (before guest RAM exists) must refuse what the
+ * loader would refuse: before, it compared only the total with the
+ * kernel's end plus the initrd, so these passed it and failed only after
+ * the RAM was allocated. */
+static void test_check_ram_matches_loader(void **state)
+{
+	static uint8_t initrd[2 * MiB];
+	struct x86_boot_entry e;
+	struct x86_load_args a;
+	struct x86_kernel xk;
+	const char *why = NULL;
+	struct guest g;
+	struct image im;
+	int ret;
+
+	(void)state;
+	image_build(&im, SETUP_SECTS, KERNEL_SIZE);
+	/* The initrd must end below 18 MiB: 1 MiB above the kernel. */
+	im.h.initrd_addr_max = PREF_ADDRESS + INIT_SIZE + MiB - 1;
+	image_sync(&im);
+	assert_int_equal(x86_kernel_parse(im.buf, im.len, &xk, &why), 0);
+	guest_init(&g, RAM_SIZE);
+	boot_args(&a, &g);
+	a.initrd = initrd;
+	a.initrd_size = sizeof(initrd);
+	assert_true(x86_kernel_min_ram(&xk, sizeof(initrd)) <= RAM_SIZE);
+	ret = x86_kernel_check_ram(&xk, RAM_SIZE, sizeof(initrd), &why);
+	assert_int_equal(ret, -ENOMEM);
+	assert_non_null(strstr(why, "highest address"));
+	assert_int_equal(x86_kernel_load(&g.mem, &xk, &a, &e), ret);
+	/* Half of it fits below the limit: both accept. */
+	a.initrd_size = MiB / 2;
+	assert_int_equal(x86_kernel_check_ram(&xk, RAM_SIZE, MiB / 2, &why), 0);
+	assert_int_equal(x86_kernel_load(&g.mem, &xk, &a, &e), 0);
+	assert_true(e.initrd_addr + MiB / 2 <= PREF_ADDRESS + INIT_SIZE + MiB);
+	/* Too little RAM in all. */
+	assert_int_equal(x86_kernel_check_ram(&xk, 16 * MiB, 0, &why), -ENOMEM);
+	assert_non_null(strstr(why, "too small"));
+	guest_free(&g);
+
+	/* 8 GiB of RAM, but 3 GiB below the hole: a 3 GiB initrd does not
+	 * fit there (sizes only: no RAM is allocated for this). */
+	im.h.initrd_addr_max = 0x7fffffff;
+	image_sync(&im);
+	assert_int_equal(x86_kernel_parse(im.buf, im.len, &xk, &why), 0);
+	assert_true(x86_kernel_min_ram(&xk, 3ULL << 30) <= 8ULL << 30);
+	assert_int_equal(x86_kernel_check_ram(&xk, 8ULL << 30, 3ULL << 30,
+					      &why), -ENOMEM);
+	assert_non_null(strstr(why, "3 GiB"));
+	/* Above initrd_addr_max (2 GiB) though below the hole. */
+	assert_int_equal(x86_kernel_check_ram(&xk, 8ULL << 30,
+					      (size_t)(2100ULL << 20), &why),
+			 -ENOMEM);
+	assert_int_equal(x86_kernel_check_ram(&xk, 8ULL << 30, 1ULL << 30,
+					      &why), 0);
 	image_free(&im);
 }
 
@@ -755,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_load_cmdline_capped_to_area),
 		cmocka_unit_test(test_load_initrd_placement),
 		cmocka_unit_test(test_load_too_small),
+		cmocka_unit_test(test_check_ram_matches_loader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,17 +50,17 @@ static void test_reads_whole_file(void **state)
 	(void)state;
 	assert_int_equal(filemap_open(&f, "--kernel", path), 0);
 	assert_int_equal(f.size, 300000);
-	assert_int_equal(filemap_map(&f), 0);
+	assert_int_equal(filemap_read(&f), 0);
 	p = f.data;
 	for (i = 0; i < f.size; i++)
 		if (p[i] != (uint8_t)(i * 7 + i / 4096))
 			fail_msg("byte %zu differs", i);
-	assert_int_equal(filemap_map(&f), 0);	/* already there */
+	assert_int_equal(filemap_read(&f), 0);	/* already there */
 	assert_ptr_equal(f.data, p);
-	filemap_unmap(&f);
+	filemap_release(&f);
 	assert_null(f.data);
 	/* At a reboot it is read again. */
-	assert_int_equal(filemap_map(&f), 0);
+	assert_int_equal(filemap_read(&f), 0);
 	assert_int_equal(((const uint8_t *)f.data)[299999],
 			 (uint8_t)(299999 * 7 + 299999 / 4096));
 	filemap_close(&f);
@@ -78,7 +78,7 @@ static void test_file_shrank(void **state)
 	(void)state;
 	assert_int_equal(filemap_open(&f, "--kernel", path), 0);
 	assert_int_equal(truncate(path, 5000), 0);
-	assert_int_equal(filemap_map(&f), -ENODATA);
+	assert_int_equal(filemap_read(&f), -ENODATA);
 	assert_null(f.data);
 	filemap_close(&f);
 }

@@ -177,8 +177,8 @@ static void load(struct x86_boot_entry *e, const void *initrd, size_t isz,
 
 	assert_int_equal(elf_kernel_parse(img, sizeof(img), &k), 0);
 	assert_int_equal(e820_build(&t, &mem), 0);
-	assert_int_equal(pvh_load(&mem, &(struct pvh_args){
-		.kernel = &k, .initrd = initrd, .initrd_size = isz,
+	assert_int_equal(pvh_load(&mem, &k, &(struct x86_load_args){
+		.initrd = initrd, .initrd_size = isz,
 		.cmdline = cmdline, .e820 = &t, .rsdp_addr = 0xe0000 }, e),
 		want);
 }
@@ -273,6 +273,34 @@ static void test_kernel_front_end(void **state)
 	assert_non_null(strstr(why, "neither"));
 }
 
+/* After the file is released, the kernel keeps its header facts and no
+ * pointer into it: loading says -EBADF instead of reading freed memory
+ * (ASan: heap-use-after-free before). */
+static void test_kernel_drop_image(void **state)
+{
+	struct x86_kernel k;
+	struct x86_boot_entry e;
+	struct e820_table t;
+	const char *why = NULL;
+	uint8_t *copy = malloc(sizeof(img));
+	uint64_t need;
+
+	(void)state;
+	assert_non_null(copy);
+	memcpy(copy, img, sizeof(img));
+	assert_int_equal(x86_kernel_parse(copy, sizeof(img), &k, &why), 0);
+	need = x86_kernel_min_ram(&k, 4096);
+	x86_kernel_drop_image(&k);
+	free(copy);
+	assert_null(k.elf.image);
+	assert_null(k.bz.image);
+	assert_int_equal(x86_kernel_min_ram(&k, 4096), need);
+	assert_int_equal(x86_kernel_cmdline_max(&k), 2047);
+	assert_int_equal(e820_build(&t, &mem), 0);
+	assert_int_equal(x86_kernel_load(&mem, &k, &(struct x86_load_args){
+		.cmdline = "", .e820 = &t }, &e), -EBADF);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +311,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_front_end, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_drop_image, setup,
 						teardown),
 	};
 

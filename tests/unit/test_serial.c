@@ -159,6 +159,34 @@ static void test_modem_status(void **state)
 	serial_destroy(s);
 }
 
+/* Host input offered during loopback is refused, and the console then
+ * waits for rx_ready: leaving loopback must send it, or input stalls
+ * until the next reboot. */
+static void test_leaving_loopback_resumes_input(void **state)
+{
+	struct serial *s = make();
+	const uint8_t in[] = "hi";
+	unsigned ready;
+
+	(void)state;
+	wr(s, 2, 0x01);				/* FIFOs on */
+	wr(s, 4, 0x10);				/* loopback */
+	wr(s, 0, 'x');				/* looped back */
+	assert_int_equal(serial_receive(s, in, 2), 0);
+	ready = sk.rx_ready;
+	wr(s, 4, 0x10 | 0x02);			/* still loopback: quiet */
+	assert_int_equal(sk.rx_ready, ready);
+	wr(s, 4, 0x0b);				/* out of loopback */
+	assert_int_equal(sk.rx_ready, ready + 1);
+	assert_int_equal(serial_receive(s, in, 2), 2);
+	assert_int_equal(rd(s, 0), 'x');
+	assert_int_equal(rd(s, 0), 'h');
+	assert_int_equal(rd(s, 0), 'i');
+	wr(s, 4, 0x0b);				/* no change: quiet */
+	assert_int_equal(sk.rx_ready, ready + 2);	/* only the drain */
+	serial_destroy(s);
+}
+
 static void test_bad_access(void **state)
 {
 	struct serial *s = make();
@@ -181,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_fifo_and_overrun),
 		cmocka_unit_test(test_irq_priority_and_edges),
 		cmocka_unit_test(test_modem_status),
+		cmocka_unit_test(test_leaving_loopback_resumes_input),
 		cmocka_unit_test(test_bad_access),
 	};
 
