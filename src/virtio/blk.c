@@ -393,7 +393,7 @@ static bool params_ok(const struct virtio_blk_params *p)
 	       bs <= 4096 && !(bs & (bs - 1)) && p->seg_max >= 1 &&
 	       p->seg_max <= VIRTQ_MAX_SIZE && p->size_max >= bs &&
 	       p->max_request >= bs && p->num_queues >= 1 &&
-	       p->num_queues <= VIRTIO_MAX_QUEUES && p->queue_size >= 2 &&
+	       p->num_queues <= VIRTIO_MAX_QUEUES && p->queue_size >= 4 &&
 	       p->queue_size <= VIRTQ_MAX_SIZE &&
 	       !(p->queue_size & (p->queue_size - 1)) &&
 	       (!(p->discard || p->write_zeroes) ||
@@ -463,9 +463,13 @@ int virtio_blk_create(const struct gmem *mem,
 		return r;
 	}
 	b->p = *p;
+	/* Header and status take two entries: a longer chain could not be
+	 * made of the queue (Linux sizes indirect tables by seg_max). */
+	if (b->p.seg_max > p->queue_size - 2u)
+		b->p.seg_max = p->queue_size - 2u;
 	b->qs = calloc(p->num_queues, sizeof(*b->qs));
 	b->iov_mem = calloc((size_t)p->num_queues * p->queue_size *
-				    (2 * p->seg_max + 2),
+				    (2 * b->p.seg_max + 2),
 			    sizeof(struct iovec));
 	r = b->qs && b->iov_mem ? 0 : -ENOMEM;
 	iov = b->iov_mem;

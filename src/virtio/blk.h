@@ -97,7 +97,8 @@ struct virtio_blk_params {
 	bool readonly;
 	char serial[VIRTIO_BLK_ID_BYTES]; /* zero padded, not terminated */
 	uint32_t block_size;		/* logical block size: 512..4096 */
-	uint32_t seg_max;		/* data segments per request */
+	uint32_t seg_max;		/* data segments per request (at
+					 * most queue_size - 2) */
 	uint32_t size_max;		/* bytes per segment */
 	uint64_t max_request;		/* bytes per read/write */
 	bool discard;			/* offer DISCARD */
@@ -105,7 +106,7 @@ struct virtio_blk_params {
 	bool write_zeroes_may_unmap;
 	uint32_t max_discard_sectors;	/* per discard / write-zeroes */
 	unsigned num_queues;		/* one per vCPU, say; at least 1 */
-	uint16_t queue_size;		/* a power of two */
+	uint16_t queue_size;		/* a power of two, at least 4 */
 	struct virtio_blk_backend backend;
 };
 

@@ -498,6 +498,19 @@ static void test_destroy_drains(void **state)
 	assert_int_equal(status(0), 0xee);
 }
 
+static void test_seg_max_fits_queue(void **state)
+{
+	struct virtio_blk_params p = params();
+	struct virtio_dev *d;
+	uint32_t v;
+
+	p.seg_max = 128;
+	assert_int_equal(virtio_blk_create(&fd.mem, &p, &d), 0);
+	virtio_config_read(d, VIRTIO_BLK_CFG_SEG_MAX, &v, 4);
+	assert_int_equal(le32toh(v), QSIZE - 2);
+	virtio_dev_destroy(d);
+}
+
 static void test_create_rejects_bad_params(void **state)
 {
 	struct virtio_blk_params p = params();
@@ -551,6 +564,7 @@ int main(void)
 		T(test_full_queue_resumes),
 		T(test_reset_with_requests_in_flight),
 		T(test_destroy_drains),
+		T(test_seg_max_fits_queue),
 		T(test_create_rejects_bad_params),
 	};
 
