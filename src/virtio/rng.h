@@ -35,7 +35,8 @@ int virtio_rng_create(const struct gmem *mem,
 		      const struct virtio_rng_params *p,
 		      struct virtio_dev **out);
 
-/* The timer armed through arm_timer fired (main loop). */
+/* The timer armed through arm_timer fired (main loop).  The machine
+ * cancels its timer before it destroys the device. */
 void virtio_rng_timer(struct virtio_dev *dev);
 
 #endif

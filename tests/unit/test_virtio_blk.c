@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include <endian.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include "fake_virtq.h"
 #include "fake_vblk.h"
@@ -498,6 +500,51 @@ static void test_destroy_drains(void **state)
 	assert_int_equal(status(0), 0xee);
 }
 
+static volatile bool poller_stop;
+
+/* The main loop's side: take completions until told to stop. */
+static void *poller(void *arg)
+{
+	while (!poller_stop) {
+		virtio_blk_poll(dev, 0);
+		sched_yield();
+	}
+	return NULL;
+}
+
+/* The driver on one thread (kicks, and resets now and then while
+ * requests are in flight), completions on another: the device lock keeps
+ * them apart, every reset finishes, and the device keeps working. */
+static void test_reset_races_completions(void **state)
+{
+	pthread_t t;
+	unsigned i, resets = 0;
+
+	poller_stop = false;
+	assert_int_equal(pthread_create(&t, NULL, poller, NULL), 0);
+	for (i = 0; i < 3000; i++) {
+		while ((uint16_t)(fd.avail_idx[0] -
+				  __atomic_load_n(&fv_used(&fd, 0)[1],
+						  __ATOMIC_ACQUIRE)) >= 8)
+			sched_yield();
+		request(0, i % 4, VIRTIO_BLK_T_IN, i % 4, 512, W);
+		virtio_notify_queue(dev, 0);
+		if (i % 97 == 96) {
+			virtio_set_status(dev, 0);
+			while (virtio_get_status(dev) != 0)
+				sched_yield();
+			fv_start(&fd, dev, F_BLK, 2, QSIZE);
+			resets++;
+		}
+	}
+	poller_stop = true;
+	pthread_join(t, NULL);
+	assert_int_equal(resets, 30);
+	assert_false(fv_needs_reset(&fd));
+	virtio_blk_poll(dev, 0);
+	assert_int_equal(fv_used_idx(&fd, 0), fd.avail_idx[0]);
+}
+
 static void test_seg_max_fits_queue(void **state)
 {
 	struct virtio_blk_params p = params();
@@ -564,6 +611,7 @@ int main(void)
 		T(test_full_queue_resumes),
 		T(test_reset_with_requests_in_flight),
 		T(test_destroy_drains),
+		T(test_reset_races_completions),
 		T(test_seg_max_fits_queue),
 		T(test_create_rejects_bad_params),
 	};
