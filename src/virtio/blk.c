@@ -412,6 +412,8 @@ static uint64_t blk_features(const struct virtio_blk_params *p)
 		f |= 1ull << VIRTIO_BLK_F_RO;
 	if (p->num_queues > 1)
 		f |= 1ull << VIRTIO_BLK_F_MQ;
+	if (p->packed_ring)
+		f |= 1ull << VIRTIO_F_RING_PACKED;
 	if (p->discard && !p->readonly)
 		f |= 1ull << VIRTIO_BLK_F_DISCARD;
 	if (p->write_zeroes && !p->readonly)

@@ -107,6 +107,7 @@ struct virtio_blk_params {
 	uint32_t max_discard_sectors;	/* per discard / write-zeroes */
 	unsigned num_queues;		/* one per vCPU, say; at least 1 */
 	uint16_t queue_size;		/* a power of two, at least 4 */
+	bool packed_ring;		/* offer VIRTIO_F_RING_PACKED */
 	struct virtio_blk_backend backend;
 };
 

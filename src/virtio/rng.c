@@ -208,7 +208,8 @@ int virtio_rng_create(const struct gmem *mem,
 	if (!r)
 		return -ENOMEM;
 	r->p = *p;
-	ret = virtio_dev_init(&r->vdev, &rng_ops, mem, 1, qsize, 0);
+	ret = virtio_dev_init(&r->vdev, &rng_ops, mem, 1, qsize,
+			      p->packed_ring ? 1ull << VIRTIO_F_RING_PACKED : 0);
 	if (ret) {
 		free(r);
 		return ret;

@@ -19,6 +19,7 @@
 struct virtio_rng_params {
 	uint64_t bytes_per_sec;		/* 0: unlimited */
 	uint16_t queue_size;		/* a power of two; 0 means 64 */
+	bool packed_ring;		/* offer VIRTIO_F_RING_PACKED */
 	/* Optional: call virtio_rng_timer() once, `ns` from now (replacing
 	 * a timer armed before).  Called with the device lock held. */
 	void (*arm_timer)(void *opaque, uint64_t ns);

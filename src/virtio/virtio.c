@@ -62,6 +62,11 @@ int virtio_dev_init(struct virtio_dev *dev,
 	dev->transport = (struct virtio_transport){ no_raise_queue,
 						    no_raise_config, NULL };
 	for (i = 0; i < num_queues; i++) {
+		dev->vq[i].ndesc = calloc(queue_max, sizeof(uint16_t));
+		if (!dev->vq[i].ndesc) {
+			virtio_dev_fini(dev);
+			return -ENOMEM;
+		}
 		dev->vq[i].dev = dev;
 		dev->vq[i].index = i;
 		dev->vq[i].cfg.max_size = queue_max;
@@ -72,7 +77,11 @@ int virtio_dev_init(struct virtio_dev *dev,
 
 void virtio_dev_fini(struct virtio_dev *dev)
 {
+	unsigned i;
+
 	pthread_mutex_destroy(&dev->lock);
+	for (i = 0; dev->vq && i < dev->num_queues; i++)
+		free(dev->vq[i].ndesc);
 	free(dev->vq);
 	dev->vq = NULL;
 }

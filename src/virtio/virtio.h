@@ -38,6 +38,7 @@
 #define VIRTIO_F_RING_INDIRECT_DESC	28
 #define VIRTIO_F_RING_EVENT_IDX		29
 #define VIRTIO_F_VERSION_1		32
+#define VIRTIO_F_RING_PACKED		34	/* offered by devices that opt in */
 
 /* ISR status bits (for INTx; MSI-X transports ignore them). */
 #define VIRTIO_ISR_QUEUE	0x1

@@ -11,24 +11,12 @@
 #include <errno.h>
 #include <string.h>
 
-#define barrier() __asm__ __volatile__("" ::: "memory")
+#include "virtio/virtq_int.h"
 
-static uint16_t load16(const uint16_t *p)
-{
-	return le16toh(__atomic_load_n(p, __ATOMIC_RELAXED));
-}
-
-static void store16(uint16_t *p, uint16_t v)
-{
-	__atomic_store_n(p, htole16(v), __ATOMIC_RELAXED);
-}
-
-/* One descriptor, copied out of guest memory (possibly unaligned, for
- * indirect tables) before anything looks at it. */
-static void load_desc(const void *p, struct virtq_desc *d)
+void virtq_load_desc(const void *p, struct virtq_desc *d)
 {
 	memcpy(d, p, sizeof(*d));
-	barrier();
+	compiler_barrier();
 	d->addr = le64toh(d->addr);
 	d->len = le32toh(d->len);
 	d->flags = le16toh(d->flags);
@@ -46,6 +34,9 @@ int virtq_map(struct virtq *vq)
 	const struct virtio_queue_cfg *c = &vq->cfg;
 	void *desc, *avail, *used;
 
+	vq->packed = virtio_has_feature(vq->dev, VIRTIO_F_RING_PACKED);
+	if (vq->packed)
+		return packed_map(vq);
 	if (!is_pow2(c->size) || c->size > c->max_size)
 		return -EINVAL;
 	if ((c->desc & 15) || (c->driver & 1) || (c->device & 3))
@@ -76,6 +67,7 @@ void virtq_reset(struct virtq *vq)
 	vq->signalled_used = 0;
 	vq->signalled_valid = false;
 	vq->unsignalled = false;
+	vq->packed = false;
 	vq->cfg.size = vq->cfg.max_size;
 	vq->cfg.msix_vector = VIRTIO_NO_VECTOR;
 	vq->cfg.enabled = false;
@@ -84,44 +76,44 @@ void virtq_reset(struct virtq *vq)
 	vq->cfg.device = 0;
 }
 
-/* Walk state: the table being walked (the ring's, or one indirect
- * table) and what has been collected so far. */
-struct walk {
-	const uint8_t *table;
-	unsigned tsize;		/* entries in table */
-	unsigned seen;		/* descriptors visited in this table */
-	bool indirect;
-	unsigned n;		/* iovecs filled */
-	unsigned max_iov;
-	struct iovec *iov;
-	struct virtq_chain *chain;
-};
+const uint8_t *virtq_indirect_table(struct virtq *vq, uint64_t addr,
+				    uint32_t len)
+{
+	const uint8_t *t;
 
-#define bad(vq, ...)                                                          \
-	(virtio_dev_error((vq)->dev, __VA_ARGS__), -EIO)
+	if (!virtio_has_feature(vq->dev, VIRTIO_F_RING_INDIRECT_DESC)) {
+		virtio_dev_error(vq->dev, "queue %u: indirect descriptor "
+				 "without the feature", vq->index);
+		return NULL;
+	}
+	if (len == 0 || len % sizeof(struct virtq_desc) ||
+	    len / sizeof(struct virtq_desc) > vq->cfg.size) {
+		virtio_dev_error(vq->dev, "queue %u: indirect table of %u "
+				 "bytes", vq->index, len);
+		return NULL;
+	}
+	t = gmem_ptr(vq->dev->mem, addr, len);
+	if (!t)
+		virtio_dev_error(vq->dev, "queue %u: indirect table "
+				 "%#llx+%u outside RAM", vq->index,
+				 (unsigned long long)addr, len);
+	return t;
+}
 
 /* Switch the walk into the indirect table descriptor d points at. */
 static int enter_indirect(struct virtq *vq, struct walk *w,
 			  const struct virtq_desc *d)
 {
-	void *t;
+	const uint8_t *t;
 
-	if (!virtio_has_feature(vq->dev, VIRTIO_F_RING_INDIRECT_DESC))
-		return bad(vq, "queue %u: indirect descriptor without the "
-			   "feature", vq->index);
 	if (w->indirect)
 		return bad(vq, "queue %u: nested indirect table", vq->index);
 	if (d->flags & VIRTQ_DESC_F_NEXT)
 		return bad(vq, "queue %u: indirect descriptor with NEXT",
 			   vq->index);
-	if (d->len == 0 || d->len % sizeof(struct virtq_desc) ||
-	    d->len / sizeof(struct virtq_desc) > vq->cfg.size)
-		return bad(vq, "queue %u: indirect table of %u bytes",
-			   vq->index, d->len);
-	t = gmem_ptr(vq->dev->mem, d->addr, d->len);
+	t = virtq_indirect_table(vq, d->addr, d->len);
 	if (!t)
-		return bad(vq, "queue %u: indirect table %#llx+%u outside RAM",
-			   vq->index, (unsigned long long)d->addr, d->len);
+		return -EIO;
 	w->table = t;
 	w->tsize = d->len / sizeof(struct virtq_desc);
 	w->seen = 0;
@@ -129,9 +121,8 @@ static int enter_indirect(struct virtq *vq, struct walk *w,
 	return 0;
 }
 
-/* Add the buffer descriptor d describes to the walk's iovecs. */
-static int add_buffer(struct virtq *vq, struct walk *w,
-		      const struct virtq_desc *d)
+int virtq_add_buffer(struct virtq *vq, struct walk *w,
+		     const struct virtq_desc *d)
 {
 	struct virtq_chain *c = w->chain;
 	void *p;
@@ -176,7 +167,7 @@ static int walk_chain(struct virtq *vq, uint16_t head, struct walk *w)
 		if (++w->seen > w->tsize)
 			return bad(vq, "queue %u: descriptor chain loops",
 				   vq->index);
-		load_desc(w->table + idx * sizeof(d), &d);
+		virtq_load_desc(w->table + idx * sizeof(d), &d);
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
 			r = enter_indirect(vq, w, &d);
 			if (r)
@@ -184,7 +175,7 @@ static int walk_chain(struct virtq *vq, uint16_t head, struct walk *w)
 			idx = 0;
 			continue;
 		}
-		r = add_buffer(vq, w, &d);
+		r = virtq_add_buffer(vq, w, &d);
 		if (r)
 			return r;
 		if (!(d.flags & VIRTQ_DESC_F_NEXT))
@@ -238,6 +229,8 @@ int virtq_pop(struct virtq *vq, struct iovec *iov, unsigned max_iov,
 
 	if (!vq->desc || vq->dev->broken)
 		return 0;
+	if (vq->packed)
+		return packed_pop(vq, iov, max_iov, chain);
 	r = avail_pending(vq);
 	if (r <= 0)
 		return r;
@@ -256,7 +249,10 @@ int virtq_pop(struct virtq *vq, struct iovec *iov, unsigned max_iov,
 
 void virtq_unpop(struct virtq *vq)
 {
-	vq->last_avail--;
+	if (vq->packed)
+		packed_unpop(vq);
+	else
+		vq->last_avail--;
 }
 
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
@@ -265,18 +261,21 @@ void virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
 
 	if (!vq->used || vq->dev->broken)
 		return;
+	vq->unsignalled = true;
+	if (vq->packed) {
+		packed_push(vq, head, len);
+		return;
+	}
 	elem = (uint32_t *)&vq->used[2 + 4 * (vq->used_idx % vq->cfg.size)];
 	__atomic_store_n(&elem[0], htole32(head), __ATOMIC_RELAXED);
 	__atomic_store_n(&elem[1], htole32(len), __ATOMIC_RELAXED);
 	vq->used_idx++;
-	vq->unsignalled = true;
 	/* The element is visible before the index that publishes it. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	store16(&vq->used[1], vq->used_idx);
 }
 
-/* virtio 1.2, 2.7.10: has the used index passed the driver's event? */
-static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
+bool virtq_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
 {
 	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
 }
@@ -292,10 +291,13 @@ void virtq_notify(struct virtq *vq)
 	/* Our used index write must be visible before we read the driver's
 	 * suppression state, which it writes before reading our index. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (virtio_has_feature(vq->dev, VIRTIO_F_RING_EVENT_IDX)) {
+	if (vq->packed) {
+		need = packed_need_interrupt(vq);
+	} else if (virtio_has_feature(vq->dev, VIRTIO_F_RING_EVENT_IDX)) {
 		old = vq->signalled_used;
 		need = !vq->signalled_valid ||
-		       need_event(load16(used_event(vq)), vq->used_idx, old);
+		       virtq_need_event(load16(used_event(vq)), vq->used_idx,
+					 old);
 		vq->signalled_used = vq->used_idx;
 		vq->signalled_valid = true;
 	} else {

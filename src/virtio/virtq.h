@@ -1,4 +1,5 @@
-/* The split-virtqueue walker (virtio 1.2, 2.7): takes descriptor chains
+/* The virtqueue walker (split rings, virtio 1.2, 2.7; packed rings,
+ * 2.8, in virtq_packed.c): takes descriptor chains
  * the driver made available, checks every index, length, flag and
  * address in them, and translates them to host iovecs; returns finished
  * chains through the used ring and decides whether the driver wants an
@@ -52,6 +53,14 @@ struct virtq {
 	uint16_t signalled_used;	/* used_idx at the last interrupt check */
 	bool signalled_valid;
 	bool unsignalled;	/* pushed since the last virtq_notify */
+	/* Packed ring (VIRTIO_F_RING_PACKED): desc is the ring, avail the
+	 * driver's event suppression, used ours; next descriptor to take,
+	 * the one taken last, the next to use, and where we last checked
+	 * for an interrupt, each with its wrap counter. */
+	bool packed;
+	uint16_t avail_pos, prev_pos, used_pos, sig_pos;
+	bool avail_wrap, prev_wrap, used_wrap, sig_wrap;
+	uint16_t *ndesc;	/* descriptors per buffer id (max_size) */
 };
 
 /* A chain taken from the ring: iov[0, n_out) is device-readable, then

@@ -5,8 +5,8 @@
  * fails requests, bit 3 negotiate DISCARD and WRITE_ZEROES, bit 4 kick
  * twice); the rest is guest memory from 0x1000, where queue 0's
  * descriptor table (16 entries) starts, its available ring at 0x2000 and
- * used ring at 0x3000.  After a reset no completion may interrupt the guest, and the reset
- * finishes once the disk has completed everything. */
+ * used ring at 0x3000.  After a reset no completion may interrupt the
+ * guest, and the reset finishes once the disk has completed everything. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,13 @@
-/* Fuzz target: the split-virtqueue walker and used-ring pushes against
- * guest memory the fuzzer writes (the guest is hostile).  Input: byte 0
- * picks the features (bit 0 INDIRECT_DESC, bit 1 EVENT_IDX), byte 1 the
- * queue size (1 << (b % 9)), byte 2 the iovec capacity (1..64); the rest
- * is guest memory from 0x1000, where the descriptor table starts (the
- * available ring at 0x2000, the used ring at 0x3000).  Every chain the
- * walker returns must lie inside guest RAM; a malformed ring must leave
- * the device in NEEDS_RESET. */
+/* Fuzz target: the virtqueue walker (split and packed rings) and
+ * used-ring pushes against guest memory the fuzzer writes (the guest is
+ * hostile).  Input: byte 0 picks the features (bit 0 INDIRECT_DESC, bit 1
+ * EVENT_IDX, bit 2 RING_PACKED), byte 1 the queue size (1 << (b % 9)),
+ * byte 2 the iovec capacity (1..64); the rest is guest memory from
+ * 0x1000, where the descriptor table (or packed ring) starts, with the
+ * available ring (or the driver's event suppression) at 0x2000 and the
+ * used ring (or ours) at 0x3000.  Every chain the walker returns must lie
+ * inside guest RAM; a malformed ring must leave the device in
+ * NEEDS_RESET. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,8 @@ static void walk_all(struct fake_driver *f, struct virtq *vq,
 	int r;
 
 	while ((r = virtq_pop(vq, iov, max_iov, &c)) == 1) {
-		if (c.n_out + c.n_in > max_iov || c.head >= vq->cfg.size)
+		if (c.n_out + c.n_in > max_iov ||
+		    (!vq->packed && c.head >= vq->cfg.size))
 			abort();
 		for (i = 0; i < c.n_out + c.n_in; i++)
 			check_inside(f, &iov[i]);
@@ -58,13 +61,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 3)
 		return 0;
 	fv_init(&f);
-	t = fv_dev_new(&f, 1, 256);
+	t = fv_dev_new(&f, 1, 256, FV_F(VIRTIO_F_RING_PACKED));
 	if (!t)
 		abort();
 	if (data[0] & 1)
 		features |= FV_F(VIRTIO_F_RING_INDIRECT_DESC);
 	if (data[0] & 2)
 		features |= FV_F(VIRTIO_F_RING_EVENT_IDX);
+	if (data[0] & 4)
+		features |= FV_F(VIRTIO_F_RING_PACKED);
 	fv_start(&f, &t->vdev, features, 1, (uint16_t)(1u << (data[1] % 9)));
 	max_iov = data[2] % 64 + 1;
 	size -= 3;

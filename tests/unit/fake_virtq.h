@@ -247,14 +247,15 @@ static const struct virtio_device_ops fv_dev_ops = {
 	.destroy = fv_dev_destroy,
 };
 
-/* A test device with nq queues of at most qmax entries. */
+/* A test device with nq queues of at most qmax entries, offering
+ * `features` besides the core's. */
 static inline struct fv_dev *fv_dev_new(struct fake_driver *f, unsigned nq,
-					uint16_t qmax)
+					uint16_t qmax, uint64_t features)
 {
 	struct fv_dev *t = calloc(1, sizeof(*t));
 
 	if (!t || virtio_dev_init(&t->vdev, &fv_dev_ops, &f->mem, nq, qmax,
-				  0)) {
+				  features)) {
 		free(t);
 		return NULL;
 	}

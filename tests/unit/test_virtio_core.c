@@ -21,7 +21,7 @@ static struct fv_dev *td;
 static int setup(void **state)
 {
 	fv_init(&fd);
-	td = fv_dev_new(&fd, 2, 64);
+	td = fv_dev_new(&fd, 2, 64, 0);
 	return td ? 0 : -1;
 }
 

@@ -25,7 +25,7 @@ static struct fv_dev *td;
 static int setup_features(uint64_t features)
 {
 	fv_init(&fd);
-	td = fv_dev_new(&fd, 2, 256);
+	td = fv_dev_new(&fd, 2, 256, 0);
 	if (!td)
 		return -1;
 	fv_start(&fd, &td->vdev, features, 1, QSIZE);
