@@ -3,10 +3,11 @@
  * fuzzer writes and a fake asynchronous disk.  Input: byte 0 flags (bit 0
  * reset before the disk completes, bit 1 read-only disk, bit 2 the disk
  * fails requests, bit 3 negotiate DISCARD and WRITE_ZEROES, bit 4 kick
- * twice); the rest is guest memory from 0x1000, where queue 0's
- * descriptor table (16 entries) starts, its available ring at 0x2000 and
- * used ring at 0x3000.  After a reset no completion may interrupt the
- * guest, and the reset finishes once the disk has completed everything. */
+ * twice, bit 5 a packed ring); the rest is guest memory from 0x1000,
+ * where queue 0's descriptor table (16 entries) starts, its available
+ * ring at 0x2000 and used ring at 0x3000.  After a reset no completion
+ * may interrupt the guest, and the reset finishes once the disk has
+ * completed everything. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ static struct virtio_dev *create(struct fake_driver *f, uint8_t flags)
 		.max_discard_sectors = 16,
 		.num_queues = 1,
 		.queue_size = 16,
+		.packed_ring = flags & 32,
 		.backend = fake_disk_backend(&disk),
 	};
 	struct virtio_dev *dev;
@@ -63,6 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	disk.result = flags & 4 ? -5 : 0;
 	dev = create(&f, flags);
+	if (flags & 32)
+		features |= FV_F(VIRTIO_F_RING_PACKED);
 	if (flags & 2)
 		features |= FV_F(VIRTIO_BLK_F_RO);
 	else if (flags & 8)
