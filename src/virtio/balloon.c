@@ -276,6 +276,25 @@ static void serve_reports(struct virtio_balloon *b, struct virtq *vq)
 	virtq_notify(vq);
 }
 
+static int gmem_host_discard(void *opaque, uint64_t gpa, uint64_t len)
+{
+	return gmem_discard(opaque, gpa, len);
+}
+
+static void gmem_host_populate(void *opaque, uint64_t gpa, uint64_t len)
+{
+	gmem_populate(opaque, gpa, len);
+}
+
+struct virtio_balloon_host virtio_balloon_gmem_host(const struct gmem *m)
+{
+	struct virtio_balloon_host h = {
+		gmem_host_discard, gmem_host_populate, (void *)m,
+	};
+
+	return h;
+}
+
 static void balloon_notify(struct virtio_dev *dev, unsigned q)
 {
 	struct virtio_balloon *b = to_b(dev);
@@ -306,11 +325,22 @@ static void balloon_config_read(struct virtio_dev *dev, uint32_t off,
 	memcpy(buf, to_b(dev)->cfg + off, len);
 }
 
+/* RAM minus the balloon the driver reports (lock held).  The driver
+ * writes actual: do not trust it to fit. */
+static uint64_t actual_bytes(struct virtio_balloon *b)
+{
+	uint64_t bytes = (uint64_t)cfg_get(b, CFG_ACTUAL) * PAGE;
+	uint64_t ram = b->vdev.mem->size;
+
+	return bytes < ram ? ram - bytes : 0;
+}
+
 /* The driver may write actual and poison_val; other bytes are ours. */
 static void balloon_config_write(struct virtio_dev *dev, uint32_t off,
 				 const void *buf, uint32_t len)
 {
 	struct virtio_balloon *b = to_b(dev);
+	uint32_t old = cfg_get(b, CFG_ACTUAL);
 	const uint8_t *src = buf;
 	uint32_t i, at;
 
@@ -320,6 +350,8 @@ static void balloon_config_write(struct virtio_dev *dev, uint32_t off,
 		    (at >= CFG_POISON && at < CFG_POISON + 4))
 			b->cfg[at] = src[i];
 	}
+	if (cfg_get(b, CFG_ACTUAL) != old && b->p.actual_changed)
+		b->p.actual_changed(b->p.actual_opaque, actual_bytes(b));
 }
 
 static int balloon_activate(struct virtio_dev *dev)
@@ -332,8 +364,12 @@ static int balloon_reset(struct virtio_dev *dev)
 {
 	struct virtio_balloon *b = to_b(dev);
 
+	bool changed = cfg_get(b, CFG_ACTUAL) != 0;
+
 	cfg_set(b, CFG_ACTUAL, 0);
 	cfg_set(b, CFG_POISON, 0);
+	if (changed && b->p.actual_changed)
+		b->p.actual_changed(b->p.actual_opaque, actual_bytes(b));
 	b->stats_held = false;
 	return 0;
 }
@@ -422,10 +458,9 @@ uint64_t virtio_balloon_actual(struct virtio_dev *dev)
 	uint64_t bytes;
 
 	virtio_dev_lock(dev);
-	bytes = (uint64_t)cfg_get(to_b(dev), CFG_ACTUAL) * PAGE;
+	bytes = actual_bytes(to_b(dev));
 	virtio_dev_unlock(dev);
-	/* The driver writes actual: do not trust it to fit. */
-	return bytes < dev->mem->size ? dev->mem->size - bytes : 0;
+	return bytes;
 }
 
 uint64_t virtio_balloon_discarded(struct virtio_dev *dev)

@@ -60,12 +60,22 @@ struct virtio_balloon_host {
 	void *opaque;
 };
 
+/* The host side over the VMM's own mapping of RAM: gmem_discard() and
+ * gmem_populate() (madvise).  m must outlive the device. */
+struct virtio_balloon_host virtio_balloon_gmem_host(const struct gmem *m);
+
 struct virtio_balloon_params {
 	bool deflate_on_oom;		/* offer DEFLATE_ON_OOM */
 	bool free_page_reporting;	/* offer REPORTING */
 	uint64_t target;		/* initial guest memory, bytes; 0: all RAM */
 	uint16_t queue_size;		/* a power of two; 0 means 128 */
 	struct virtio_balloon_host host;
+	/* Optional: the driver wrote a new `actual`; bytes is the guest's
+	 * memory as virtio_balloon_actual() reports it (for QMP's
+	 * BALLOON_CHANGE).  Called on a vCPU thread with the device lock
+	 * held: hand it to the main loop, do not call the device. */
+	void (*actual_changed)(void *opaque, uint64_t bytes);
+	void *actual_opaque;
 };
 
 /* The last statistics the guest sent. */

@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fake_virtq.h"
 #include "virtio/balloon.h"
@@ -51,16 +53,27 @@ static void fake_populate(void *opaque, uint64_t gpa, uint64_t len)
 #define F_REPORT FV_F(VIRTIO_BALLOON_F_REPORTING)
 #define F_POISON FV_F(VIRTIO_BALLOON_F_PAGE_POISON)
 
+static unsigned actual_calls;
+static uint64_t actual_last;
+
+static void fake_actual_changed(void *opaque, uint64_t bytes)
+{
+	actual_calls++;
+	actual_last = bytes;
+}
+
 static int start(uint64_t features, unsigned nq)
 {
 	struct virtio_balloon_params p = {
 		.free_page_reporting = true,
 		.host = { fake_discard, fake_populate, NULL },
+		.actual_changed = fake_actual_changed,
 	};
 
 	fv_init(&fd);
 	n_discards = n_populates = 0;
 	discard_ret = 0;
+	actual_calls = 0;
 	if (virtio_balloon_create(&fd.mem, &p, &dev))
 		return -1;
 	fv_start(&fd, dev, FV_CORE_FEATURES | features, nq, 16);
@@ -380,6 +393,10 @@ static void test_target_and_actual(void **state)
 	assert_int_equal(virtio_balloon_actual(dev), FV_RAM);
 	virtio_config_write(dev, 4, &v, 4);
 	assert_int_equal(virtio_balloon_actual(dev), FV_RAM - 16 * PG);
+	assert_int_equal(actual_calls, 1);
+	assert_int_equal(actual_last, FV_RAM - 16 * PG);
+	virtio_config_write(dev, 4, &v, 4);	/* unchanged: no call */
+	assert_int_equal(actual_calls, 1);
 	/* num_pages is the device's: driver writes are ignored. */
 	virtio_config_write(dev, 0, &junk, 4);
 	assert_int_equal(cfg32(0), 17);
@@ -391,6 +408,65 @@ static void test_target_and_actual(void **state)
 	virtio_set_status(dev, 0);
 	assert_int_equal(virtio_balloon_actual(dev), FV_RAM);
 	assert_int_equal(cfg32(0), 17);
+	assert_int_equal(actual_calls, 3);
+	assert_int_equal(actual_last, FV_RAM);
+}
+
+/* Pages of [gpa, gpa+len) resident in the host mapping. */
+static unsigned resident(uint64_t gpa, uint64_t len)
+{
+	unsigned char vec[256];
+	unsigned i, n = 0;
+
+	assert_true(len / PG <= sizeof(vec));
+	assert_int_equal(mincore(fd.host + gpa, len, vec), 0);
+	for (i = 0; i < len / PG; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/* The real host side: inflated pages leave the VMM's memory and read
+ * back as zeroes; deflated ones are faulted in again. */
+static void test_gmem_host(void **state)
+{
+	struct virtio_balloon_params p = { 0 };
+	uint32_t pfn[64];
+	unsigned i;
+
+	virtio_dev_destroy(dev);
+	free(fd.host);
+	fd.host = mmap(NULL, FV_RAM, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(fd.host != MAP_FAILED);
+	madvise(fd.host, FV_RAM, MADV_NOHUGEPAGE);
+	gmem_layout(&fd.mem, fd.host, FV_RAM, FV_LOW, FV_HIGH);
+	p.host = virtio_balloon_gmem_host(&fd.mem);
+	assert_int_equal(virtio_balloon_create(&fd.mem, &p, &dev), 0);
+	fv_start(&fd, dev, FV_CORE_FEATURES, 2, 16);
+	memset(fd.host + 0x80000, 0x5a, 64 * PG);
+	assert_int_equal(resident(0x80000, 64 * PG), 64);
+
+	for (i = 0; i < 64; i++)
+		pfn[i] = 0x80 + i;
+	send_pfns(0, pfn, 32);		/* the first half */
+	assert_false(fv_needs_reset(&fd));
+	assert_int_equal(resident(0x80000, 64 * PG), 32);
+	assert_int_equal(resident(0xa0000, 32 * PG), 32);
+	assert_int_equal(fd.host[0x80000], 0);
+	assert_int_equal(fd.host[0xa0000], 0x5a);
+	assert_int_equal(virtio_balloon_discarded(dev), 32 * PG);
+
+	fv_desc(&fd, 1, 0, FV_BUF, 4 * 32, 0, 0);
+	fv_kick(&fd, 1, 0);		/* same list back */
+	/* MADV_POPULATE_WRITE is Linux 5.14; older kernels fault later. */
+	if (resident(0x80000, 32 * PG) != 32)
+		print_message("deflate did not pre-fault (kernel < 5.14?)\n");
+	assert_int_equal(fd.host[0x80000], 0);
+
+	virtio_dev_destroy(dev);
+	dev = fd.dev = NULL;
+	munmap(fd.host, FV_RAM);
+	fd.host = NULL;
 }
 
 static void test_features_offered(void **state)
@@ -465,6 +541,7 @@ int main(void)
 						setup_poison, teardown),
 		T(test_target_and_actual),
 		T(test_features_offered),
+		T(test_gmem_host),
 		T(test_unused_queue_kick),
 		T(test_create_errors),
 	};
