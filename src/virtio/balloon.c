@@ -37,7 +37,7 @@ enum role { ROLE_NONE, ROLE_INFLATE, ROLE_DEFLATE, ROLE_STATS, ROLE_REPORT };
 struct virtio_balloon {
 	struct virtio_dev vdev;
 	struct virtio_balloon_params p;
-	uint8_t cfg[CFG_SIZE];		/* as the driver sees it, little endian */
+	uint8_t cfg[CFG_SIZE];		/* as the driver sees it (LE) */
 	uint64_t discarded;
 	struct virtio_balloon_stats stats;
 	bool stats_held;		/* the guest's buffer is ours */

@@ -32,7 +32,7 @@
 #define VIRTIO_BALLOON_F_PAGE_POISON	4
 #define VIRTIO_BALLOON_F_REPORTING	5
 
-#define VIRTIO_BALLOON_PAGE		4096u	/* PFN unit, whatever the guest's */
+#define VIRTIO_BALLOON_PAGE		4096u	/* the PFN unit */
 
 /* Statistics tags (virtio 1.2, 5.5.6.3). */
 enum {
@@ -67,7 +67,7 @@ struct virtio_balloon_host virtio_balloon_gmem_host(const struct gmem *m);
 struct virtio_balloon_params {
 	bool deflate_on_oom;		/* offer DEFLATE_ON_OOM */
 	bool free_page_reporting;	/* offer REPORTING */
-	uint64_t target;		/* initial guest memory, bytes; 0: all RAM */
+	uint64_t target;		/* guest memory; 0: all RAM */
 	uint16_t queue_size;		/* a power of two; 0 means 128 */
 	struct virtio_balloon_host host;
 	/* Optional: the driver wrote a new `actual`; bytes is the guest's
