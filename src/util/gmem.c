@@ -3,6 +3,11 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23	/* Linux 5.14 */
+#endif
 
 void gmem_layout(struct gmem *m, uint8_t *host, uint64_t size,
 		 uint64_t hole_start, uint64_t high_base)
@@ -11,6 +16,7 @@ void gmem_layout(struct gmem *m, uint8_t *host, uint64_t size,
 	m->size = size;
 	m->low_size = size < hole_start ? size : hole_start;
 	m->high_base = high_base;
+	m->shared = false;
 }
 
 static bool range_in(uint64_t gpa, uint64_t len, uint64_t base, uint64_t size)
@@ -55,4 +61,25 @@ uint64_t gmem_top(const struct gmem *m)
 	if (m->size > m->low_size)
 		return m->high_base + (m->size - m->low_size);
 	return m->low_size;
+}
+
+int gmem_discard(const struct gmem *m, uint64_t gpa, uint64_t len)
+{
+	void *p = gmem_ptr(m, gpa, len);
+
+	if (!p || !len || (gpa | len) & 0xfff)
+		return -EINVAL;
+	if (madvise(p, len, m->shared ? MADV_REMOVE : MADV_DONTNEED))
+		return -errno;
+	return 0;
+}
+
+void gmem_populate(const struct gmem *m, uint64_t gpa, uint64_t len)
+{
+	void *p = gmem_ptr(m, gpa, len);
+
+	/* Best effort: without it the pages fault in when the guest
+	 * touches them. */
+	if (p && len && !((gpa | len) & 0xfff))
+		madvise(p, len, MADV_POPULATE_WRITE);
 }

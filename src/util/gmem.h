@@ -15,6 +15,7 @@ struct gmem {
 	uint64_t size;		/* total bytes of RAM */
 	uint64_t low_size;	/* RAM below the hole */
 	uint64_t high_base;	/* guest-physical start of the high region */
+	bool shared;		/* MAP_SHARED: discard with MADV_REMOVE */
 };
 
 /* Split `size` bytes of RAM around a hole at [hole_start, high_base). */
@@ -29,6 +30,14 @@ void *gmem_ptr(const struct gmem *m, uint64_t gpa, uint64_t len);
 int gmem_write(const struct gmem *m, uint64_t gpa, const void *src,
 	       uint64_t len);
 int gmem_read(const struct gmem *m, uint64_t gpa, void *dst, uint64_t len);
+
+/* Give [gpa, gpa+len) back to the host (zero-filled on next touch):
+ * MADV_DONTNEED, or MADV_REMOVE for shared RAM.  The range must be 4 KiB
+ * aligned and lie inside one RAM region.  0 or -errno. */
+int gmem_discard(const struct gmem *m, uint64_t gpa, uint64_t len);
+/* Fault [gpa, gpa+len) in again without changing its contents
+ * (MADV_POPULATE_WRITE; a no-op on kernels without it). */
+void gmem_populate(const struct gmem *m, uint64_t gpa, uint64_t len);
 
 /* Guest-physical end of RAM (exclusive). */
 uint64_t gmem_top(const struct gmem *m);

@@ -13,7 +13,7 @@
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
 	OPT_CONSOLE, OPT_NO_REBOOT, OPT_NAME, OPT_STATS, OPT_HELP,
-	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM, OPT_DISK,
+	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM, OPT_DISK, OPT_BALLOON,
 };
 
 static const struct option long_opts[] = {
@@ -31,6 +31,7 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "check-kvm", no_argument, NULL, OPT_CHECK_KVM },
 	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "balloon", optional_argument, NULL, OPT_BALLOON },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -49,6 +50,8 @@ void args_usage(FILE *out, const char *prog)
 		"  --disk path=FILE[,readonly=on][,serial=STR][,cache=none|writeback|unsafe]\n"
 		"        [,queues=N][,discard=unmap|ignore]\n"
 		"                    a raw disk image or block device (repeatable)\n"
+		"  --balloon [target=SIZE][,deflate-on-oom=on][,free-page-reporting=on]\n"
+		"                    a virtio balloon; target: guest memory to aim for\n"
 		"  --no-reboot       exit with status 2 when the guest resets\n"
 		"  --name NAME       guest name, for messages\n"
 		"  --stats           print VM-exit statistics on exit\n"
@@ -116,6 +119,68 @@ static int parse_disk(const char *s, struct vmm_args *a, char *err,
 	return 0;
 }
 
+static int parse_on_off(const char *v, bool *out)
+{
+	if (!strcmp(v, "on"))
+		*out = true;
+	else if (!strcmp(v, "off"))
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* One key=value of --balloon (s is NUL-terminated, without commas). */
+static int balloon_key(char *s, struct vmm_args *a, char *err, size_t errlen)
+{
+	char *v = strchr(s, '=');
+
+	if (!v)
+		return fail(err, errlen, "--balloon: '%s' is not key=value", s);
+	*v++ = '\0';
+	if (!strcmp(s, "target")) {
+		if (parse_size(v, &a->balloon_target) || !a->balloon_target ||
+		    a->balloon_target & 0xfff)
+			return fail(err, errlen, "--balloon target=%s: not a "
+				    "size in whole 4K pages (try 256M)", v);
+	} else if (!strcmp(s, "deflate-on-oom")) {
+		if (parse_on_off(v, &a->balloon_deflate_on_oom))
+			return fail(err, errlen, "--balloon deflate-on-oom=%s: "
+				    "expected on or off", v);
+	} else if (!strcmp(s, "free-page-reporting")) {
+		if (parse_on_off(v, &a->balloon_reporting))
+			return fail(err, errlen, "--balloon free-page-reporting"
+				    "=%s: expected on or off", v);
+	} else {
+		return fail(err, errlen, "--balloon: unknown key '%s' (target, "
+			    "deflate-on-oom, free-page-reporting)", s);
+	}
+	return 0;
+}
+
+static int parse_balloon(const char *arg, struct vmm_args *a, char *err,
+			 size_t errlen)
+{
+	char buf[256], *tok, *save;
+	int ret;
+
+	if (a->balloon)
+		return fail(err, errlen, "--balloon: given twice");
+	a->balloon = true;
+	if (!arg)
+		return 0;
+	if (strlen(arg) >= sizeof(buf))
+		return fail(err, errlen, "--balloon: value too long");
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		ret = balloon_key(tok, a, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		     size_t errlen)
 {
@@ -142,6 +207,8 @@ static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		return parse_memory(arg, a, err, errlen);
 	case OPT_DISK:
 		return parse_disk(arg, a, err, errlen);
+	case OPT_BALLOON:
+		return parse_balloon(arg, a, err, errlen);
 	case OPT_CONSOLE:
 		if (parse_console(arg, a))
 			return fail(err, errlen, "--console %s: expected stdio, "
@@ -181,6 +248,11 @@ int args_parse(int argc, char **argv, struct vmm_args *a, char *err,
 				    strchr(bad, '=') ? "takes no value"
 						     : "needs a value");
 		}
+		/* "--balloon target=1G": the value is optional, but may
+		 * also follow as the next word. */
+		if (opt == OPT_BALLOON && !optarg && optind < argc &&
+		    argv[optind][0] != '-')
+			optarg = argv[optind++];
 		ret = parse_one(opt, optarg, a, err, errlen);
 		if (ret)
 			return ret;
@@ -191,5 +263,8 @@ int args_parse(int argc, char **argv, struct vmm_args *a, char *err,
 		return 0;
 	if (!a->kernel)
 		return fail(err, errlen, "no kernel given (use --kernel PATH)");
+	if (a->balloon_target > a->memory)
+		return fail(err, errlen, "--balloon target is larger than "
+			    "--memory");
 	return 0;
 }

@@ -35,6 +35,11 @@ struct vmm_args {
 	bool check_kvm;		/* only check /dev/kvm, then exit */
 	unsigned ndisks;	/* --disk, in command-line order */
 	struct blk_opts disks[VMM_MAX_DISKS];
+	/* --balloon[=][target=SIZE][,deflate-on-oom=on][,free-page-reporting=on] */
+	bool balloon;
+	uint64_t balloon_target;	/* guest memory; 0: all of --memory */
+	bool balloon_deflate_on_oom;
+	bool balloon_reporting;
 };
 
 #define VMM_DEFAULT_MEMORY	(512ULL << 20)

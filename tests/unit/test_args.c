@@ -342,6 +342,49 @@ static void test_disks(void **state)
 	assert_non_null(strstr(errbuf, "at most 16 disks"));
 }
 
+static void test_balloon(void **state)
+{
+	static struct vmm_args a;
+
+	(void)state;
+	assert_int_equal(parse(&a, "--kernel", "k", NULL), 0);
+	assert_false(a.balloon);
+	assert_int_equal(parse(&a, "--kernel", "k", "--balloon", NULL), 0);
+	assert_true(a.balloon);
+	assert_int_equal(a.balloon_target, 0);
+	assert_false(a.balloon_deflate_on_oom);
+	assert_false(a.balloon_reporting);
+	/* The value as the next word, and after '='. */
+	assert_int_equal(parse(&a, "--balloon", "target=256M,deflate-on-oom=on",
+			       "--kernel", "k", NULL), 0);
+	assert_int_equal(a.balloon_target, 256ull << 20);
+	assert_true(a.balloon_deflate_on_oom);
+	assert_false(a.balloon_reporting);
+	assert_int_equal(parse(&a, "--kernel", "k",
+			       "--balloon=free-page-reporting=on,"
+			       "deflate-on-oom=off", NULL), 0);
+	assert_true(a.balloon_reporting);
+	assert_false(a.balloon_deflate_on_oom);
+	assert_int_equal(a.balloon_target, 0);
+
+	expect_error("--balloon", "unknown key 'size'", "--kernel", "k",
+		     "--balloon", "size=1G", NULL);
+	expect_error("target=1Q", NULL, "--kernel", "k", "--balloon",
+		     "target=1Q", NULL);
+	expect_error("target=4097", NULL, "--kernel", "k", "--balloon",
+		     "target=4097", NULL);
+	expect_error("target=0", NULL, "--kernel", "k", "--balloon",
+		     "target=0", NULL);
+	expect_error("deflate-on-oom=yes", NULL, "--kernel", "k",
+		     "--balloon", "deflate-on-oom=yes", NULL);
+	expect_error("not key=value", NULL, "--kernel", "k", "--balloon",
+		     "on", NULL);
+	expect_error("twice", NULL, "--kernel", "k", "--balloon",
+		     "--balloon", NULL);
+	expect_error("larger than --memory", NULL, "--kernel", "k",
+		     "--memory", "512M", "--balloon", "target=1G", NULL);
+}
+
 static void test_usage(void **state)
 {
 	char *text = NULL;
@@ -378,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_parse_twice),
 		cmocka_unit_test(test_small_error_buffer),
 		cmocka_unit_test(test_disks),
+		cmocka_unit_test(test_balloon),
 		cmocka_unit_test(test_usage),
 	};
 

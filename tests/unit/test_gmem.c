@@ -1,7 +1,8 @@
 /* Unit tests for guest memory translation (src/util/gmem.c): the split
  * around the 32-bit hole, bounds checks at the exact edges of both
  * regions, ranges crossing the hole, length overflow, checked copies and
- * gmem_top.  Uses a small malloc'd buffer with a scaled-down hole. */
+ * gmem_top, discard and populate.  Uses a small malloc'd buffer (an
+ * anonymous mapping for discard) with a scaled-down hole. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util/gmem.h"
 
@@ -194,6 +196,41 @@ static void test_read_write(void **state)
 	free(host);
 }
 
+static void test_discard_populate(void **state)
+{
+	struct gmem m;
+	uint8_t *host = mmap(NULL, RAM, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)state;
+	assert_true(host != MAP_FAILED);
+	gmem_layout(&m, host, RAM, HOLE, HIGH);
+	memset(host, 0xab, RAM);
+	/* The second low page and the first high page are zero again. */
+	assert_int_equal(gmem_discard(&m, 0x1000, 0x1000), 0);
+	assert_int_equal(gmem_discard(&m, HIGH, 0x1000), 0);
+	assert_int_equal(host[0xfff], 0xab);
+	assert_int_equal(host[0x1000], 0);
+	assert_int_equal(host[0x1fff], 0);
+	assert_int_equal(host[0x2000], 0xab);
+	assert_int_equal(host[HOLE - 1], 0xab);
+	assert_int_equal(host[HOLE], 0);
+	assert_int_equal(host[HOLE + 0x1000], 0xab);
+	/* Populating keeps what is there. */
+	gmem_populate(&m, 0, 0x3000);
+	assert_int_equal(host[0], 0xab);
+	assert_int_equal(host[0x1000], 0);
+	/* Misaligned, empty, in the hole or across it: refused. */
+	assert_int_equal(gmem_discard(&m, 0x800, 0x1000), -EINVAL);
+	assert_int_equal(gmem_discard(&m, 0x2000, 0x800), -EINVAL);
+	assert_int_equal(gmem_discard(&m, 0x2000, 0), -EINVAL);
+	assert_int_equal(gmem_discard(&m, HOLE, 0x1000), -EINVAL);
+	assert_int_equal(gmem_discard(&m, HOLE - 0x1000, 0x2000), -EINVAL);
+	assert_int_equal(host[0x800], 0xab);
+	assert_int_equal(host[HOLE - 0x1000], 0xab);
+	munmap(host, RAM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_ptr_no_high_region),
 		cmocka_unit_test(test_ptr_overflow),
 		cmocka_unit_test(test_read_write),
+		cmocka_unit_test(test_discard_populate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,93 @@
+/* Fuzz target: virtio-balloon's PFN lists, statistics buffers and free
+ * page reports over guest memory the fuzzer writes.  Input: byte 0 flags
+ * (bit 0 negotiate STATS_VQ, bit 1 REPORTING, bit 2 PAGE_POISON, bit 3 a
+ * non-zero poison value, bit 4 reset at the end); byte 1 the queues to
+ * kick (bit q: queue q; bit 4: kick the statistics queue again after
+ * asking for statistics); the rest is guest memory from 0x1000 (zeroes
+ * after it), where queue q's descriptor table (16 entries) starts at
+ * 0x1000 + 0x3000 q, its available ring 0x1000 and its used ring 0x2000
+ * above.  Every range the device discards or populates must be whole
+ * 4 KiB pages inside RAM, and reports are never discarded under a
+ * non-zero poison value. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../unit/fake_virtq.h"
+#include "virtio/balloon.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct fake_driver f;
+static uint64_t discarded;
+
+static void check(uint64_t gpa, uint64_t len)
+{
+	if (!len || (gpa | len) & 0xfff || !gmem_ptr(&f.mem, gpa, len))
+		abort();
+}
+
+static int fuzz_discard(void *opaque, uint64_t gpa, uint64_t len)
+{
+	check(gpa, len);
+	discarded += len;
+	return 0;
+}
+
+static void fuzz_populate(void *opaque, uint64_t gpa, uint64_t len)
+{
+	check(gpa, len);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct virtio_balloon_params p = {
+		.free_page_reporting = true,
+		.host = { fuzz_discard, fuzz_populate, NULL },
+	};
+	struct virtio_balloon_stats st;
+	uint64_t features = FV_CORE_FEATURES;
+	uint32_t poison = 0xaaaaaaaa;
+	struct virtio_dev *dev;
+	unsigned q, nq = 2;
+	uint8_t flags, kicks;
+
+	if (size < 2)
+		return 0;
+	flags = data[0];
+	kicks = data[1];
+	fv_init(&f);
+	discarded = 0;
+	if (virtio_balloon_create(&f.mem, &p, &dev))
+		abort();
+	if (flags & 1)
+		features |= FV_F(VIRTIO_BALLOON_F_STATS_VQ), nq++;
+	if (flags & 2)
+		features |= FV_F(VIRTIO_BALLOON_F_REPORTING), nq++;
+	if (flags & 4)
+		features |= FV_F(VIRTIO_BALLOON_F_PAGE_POISON);
+	fv_start(&f, dev, features, nq, 16);
+	if (flags & 8)
+		virtio_config_write(dev, 12, &poison, 4);
+	size -= 2;
+	if (size > FV_LOW - FV_RING(0))
+		size = FV_LOW - FV_RING(0);
+	memcpy(f.host + FV_RING(0), data + 2, size);
+
+	for (q = 0; q < 4; q++)
+		if (kicks & (1u << q))
+			virtio_notify_queue(dev, q);
+	if (virtio_balloon_request_stats(dev) == 0 && kicks & 16)
+		virtio_notify_queue(dev, 2);
+	virtio_balloon_get_stats(dev, &st);
+	if (virtio_balloon_discarded(dev) != discarded ||
+	    virtio_balloon_actual(dev) > FV_RAM)
+		abort();
+	/* A report under poison is never discarded: only inflates are. */
+	if ((flags & 12) == 12 && !(kicks & 1) && discarded)
+		abort();
+	if (flags & 16)
+		virtio_set_status(dev, 0);
+	fv_fini(&f);
+	return 0;
+}
