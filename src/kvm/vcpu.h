@@ -34,6 +34,7 @@ struct vcpu {
 	enum vcpu_state state;		/* what the thread is doing */
 	enum vcpu_state request;	/* what the main thread asked for */
 	uint64_t exits[VCPU_EXIT_SLOTS];
+	int tid;			/* the thread's TID once it runs; atomic */
 };
 
 /* The signal that kicks a vCPU out of KVM_RUN. */

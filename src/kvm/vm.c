@@ -280,6 +280,38 @@ void vm_join(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 }
 
+/* kvmclock across a pause.  Without it the guest's monotonic and wall
+ * clocks would jump by the pause on resume.  A failure costs only that
+ * jump, so it is logged and the pause goes on. */
+static void vm_hold_clock(struct vm *vm)
+{
+	struct kvm_clock_data c;
+
+	memset(&c, 0, sizeof(c));
+	if (vm->clock_held)
+		return;
+	if (ioctl(vm->fd, KVM_GET_CLOCK, &c) < 0) {
+		log_info("KVM_GET_CLOCK: %s", strerror(errno));
+		return;
+	}
+	vm->held_clock = c.clock;
+	vm->clock_held = true;
+}
+
+static void vm_release_clock(struct vm *vm)
+{
+	struct kvm_clock_data c;
+
+	if (!vm->clock_held)
+		return;
+	/* No flags: KVM_CLOCK_REALTIME would advance it by the pause. */
+	memset(&c, 0, sizeof(c));
+	c.clock = vm->held_clock;
+	vm->clock_held = false;
+	if (ioctl(vm->fd, KVM_SET_CLOCK, &c) < 0)
+		log_info("KVM_SET_CLOCK: %s", strerror(errno));
+}
+
 void vm_pause(struct vm *vm)
 {
 	unsigned i;
@@ -288,12 +320,14 @@ void vm_pause(struct vm *vm)
 		vcpu_request(&vm->vcpus[i], VCPU_PAUSED);
 	for (i = 0; i < vm->ncpus; i++)
 		vcpu_wait_state(&vm->vcpus[i], VCPU_PAUSED);
+	vm_hold_clock(vm);
 }
 
 void vm_resume(struct vm *vm)
 {
 	unsigned i;
 
+	vm_release_clock(vm);
 	for (i = 0; i < vm->ncpus; i++)
 		vcpu_request(&vm->vcpus[i], VCPU_RUNNING);
 }

@@ -49,6 +49,8 @@ struct vm {
 	int stop_efd;			/* eventfd: readable once stopping */
 	struct hw_host host;		/* what device models see of us */
 	struct vm_irq irq;		/* MSI routes, irqfds, ioeventfds */
+	uint64_t held_clock;		/* kvmclock (ns) while paused */
+	bool clock_held;
 };
 #endif
 
@@ -71,6 +73,8 @@ const struct hw_ioevent *vm_ioevent(struct vm *vm);
 unsigned vm_ncpus(const struct vm *vm);
 /* The vCPU's fd, for the per-vCPU register state x86/ sets up. */
 int vm_vcpu_fd(const struct vm *vm, unsigned index);
+/* The vCPU thread's TID (0 until the thread runs), for the monitor. */
+int vm_vcpu_tid(const struct vm *vm, unsigned index);
 /* An eventfd that becomes readable once the VM is stopping. */
 int vm_stop_fd(const struct vm *vm);
 /* Exit counts per reason over all vCPUs, port-bus hits and coalesced
@@ -84,7 +88,10 @@ void vm_request_stop(struct vm *vm, enum vm_stop_reason reason);
 enum vm_stop_reason vm_stop_reason(struct vm *vm);
 /* Waits for every vCPU thread to end (after vm_request_stop). */
 void vm_join(struct vm *vm);
-/* Pause and resume all vCPUs (pause returns once all are parked). */
+/* Pause and resume all vCPUs (pause returns once all are parked).  The
+ * guest's clock (kvmclock) stands still in between: pause reads it with
+ * KVM_GET_CLOCK, resume sets it back, so the guest sees no time pass.
+ * Main thread only. */
 void vm_pause(struct vm *vm);
 void vm_resume(struct vm *vm);
 

@@ -44,6 +44,13 @@ int vm_vcpu_fd(const struct vm *vm, unsigned index)
 	return index < vm->ncpus ? vm->vcpus[index].fd : -1;
 }
 
+int vm_vcpu_tid(const struct vm *vm, unsigned index)
+{
+	return index < vm->ncpus ? __atomic_load_n(&vm->vcpus[index].tid,
+						   __ATOMIC_RELAXED)
+				 : 0;
+}
+
 int vm_stop_fd(const struct vm *vm)
 {
 	return vm->stop_efd;

@@ -13,7 +13,7 @@
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
 	OPT_CONSOLE, OPT_NO_REBOOT, OPT_NAME, OPT_STATS, OPT_HELP,
-	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM, OPT_DISK, OPT_BALLOON,
+	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM, OPT_DISK, OPT_BALLOON, OPT_MONITOR,
 };
 
 static const struct option long_opts[] = {
@@ -32,6 +32,7 @@ static const struct option long_opts[] = {
 	{ "check-kvm", no_argument, NULL, OPT_CHECK_KVM },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "balloon", optional_argument, NULL, OPT_BALLOON },
+	{ "monitor", required_argument, NULL, OPT_MONITOR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -53,7 +54,8 @@ void args_usage(FILE *out, const char *prog)
 		"  --balloon [target=SIZE][,deflate-on-oom=on][,free-page-reporting=on]\n"
 		"                    a virtio balloon; target: guest memory to aim for\n"
 		"  --no-reboot       exit with status 2 when the guest resets\n"
-		"  --name NAME       guest name, for messages\n"
+		"  --name NAME       guest name, for messages and QMP\n"
+		"  --monitor PATH    serve QMP on a Unix socket at PATH (mode 0600)\n"
 		"  --stats           print VM-exit statistics on exit\n"
 		"  --verbose         informational messages on stderr\n"
 		"  --check-kvm       check that /dev/kvm can run guests, then exit\n"
@@ -191,6 +193,11 @@ static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 	case OPT_INITRD: a->initrd = arg; break;
 	case OPT_CMDLINE: a->cmdline = arg; break;
 	case OPT_NAME: a->name = arg; break;
+	case OPT_MONITOR:
+		if (!*arg)
+			return fail(err, errlen, "--monitor: empty path");
+		a->monitor = arg;
+		break;
 	case OPT_NO_REBOOT: a->no_reboot = true; break;
 	case OPT_STATS: a->stats = true; break;
 	case OPT_VERBOSE: a->verbose = true; break;

@@ -27,6 +27,7 @@ struct vmm_args {
 	uint64_t memory;
 	enum console_kind console;
 	const char *console_path;	/* for CONSOLE_FILE */
+	const char *monitor;		/* QMP socket path; NULL: none */
 	bool no_reboot;
 	bool stats;
 	bool verbose;

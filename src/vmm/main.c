@@ -21,6 +21,7 @@
 #include "util/loop.h"
 #include "vmm/args.h"
 #include "vmm/console.h"
+#include "vmm/control.h"
 #include "vmm/machine.h"
 #include "x86/kernel.h"
 
@@ -71,6 +72,7 @@ struct vmm {
 	struct loop_source sig_src, stop_src;
 	struct rtc_state cmos;		/* the RTC's battery, across resets */
 	struct blk_image *disks[VMM_MAX_DISKS];	/* --disk, across resets */
+	struct vmm_control ctl;		/* the QMP monitor, across resets */
 	int sigfd;
 	int signo;
 };
@@ -145,6 +147,7 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 		return VM_STOP_ERROR;
 	vm = v->machine.vm;
 	console_attach(&v->console, v->machine.serial);
+	control_attach(&v->ctl, &v->machine);
 	if (loop_add(&v->loop, &v->stop_src, vm_stop_fd(vm), EPOLLIN,
 		     vmm_on_stop, v) || vm_start(vm))
 		vm_request_stop(vm, VM_STOP_ERROR);
@@ -153,6 +156,8 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 			vm_request_stop(vm, VM_STOP_ERROR);
 	vm_join(vm);
 	reason = vm_stop_reason(vm);
+	control_detach(&v->ctl, reason,
+		       reason == VM_STOP_RESET && !v->args.no_reboot);
 	loop_remove(&v->loop, &v->stop_src);
 	console_attach(&v->console, NULL);
 	if (v->args.stats)
@@ -190,6 +195,11 @@ static int vmm_run(struct vmm *v, const struct machine_config *cfg)
 		return EXIT_HOST;
 	v->console.on_quit = vmm_on_quit;
 	v->console.quit_opaque = v;
+	if (v->args.monitor && control_open(&v->ctl, v->args.monitor, &v->loop,
+					    v->args.name, VIREO_VERSION)) {
+		console_close(&v->console);
+		return EXIT_HOST;
+	}
 	for (;;) {
 		r = vmm_run_once(v, cfg);
 		if (r != VM_STOP_RESET || v->args.no_reboot)
@@ -197,6 +207,7 @@ static int vmm_run(struct vmm *v, const struct machine_config *cfg)
 		log_info("%s: guest reset, rebooting",
 			 v->args.name ? v->args.name : "guest");
 	}
+	control_close(&v->ctl);
 	console_close(&v->console);
 	return vmm_exit_status(v, r);
 }
