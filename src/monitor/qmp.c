@@ -466,7 +466,10 @@ int qmp_session_init(struct qmp_session *s, const struct qmp_server *srv,
 	s->tok = json_tokener_new();
 	if (!s->tok)
 		return -ENOMEM;
-	json_tokener_set_flags(s->tok, JSON_TOKENER_STRICT);
+	/* Strict JSON, but several requests may follow each other in one
+	 * read: the tokener stops after each and we feed it the rest. */
+	json_tokener_set_flags(s->tok, JSON_TOKENER_STRICT |
+					       JSON_TOKENER_ALLOW_TRAILING_CHARS);
 	s->srv = srv;
 	s->write = write;
 	s->opaque = opaque;

@@ -80,6 +80,7 @@ static void test_defaults(void **state)
 	assert_string_equal(a.cmdline, VMM_DEFAULT_CMDLINE);
 	assert_string_equal(a.cmdline, "console=ttyS0");
 	assert_null(a.name);
+	assert_null(a.monitor);
 	assert_int_equal(a.cpus, 1);
 	assert_int_equal(a.memory, 512ULL << 20);
 	assert_int_equal(a.console, CONSOLE_STDIO);
@@ -102,7 +103,7 @@ static void test_every_option(void **state)
 			       "--cpus", "4",
 			       "--memory", "2G", "--console", "pty",
 			       "--no-reboot", "--name", "guest1", "--stats",
-			       "--verbose", NULL), 0);
+			       "--verbose", "--monitor", "/run/q.sock", NULL), 0);
 	assert_string_equal(a.kernel, "/k");
 	assert_string_equal(a.initrd, "/i");
 	assert_string_equal(a.cmdline, "console=ttyS0 quiet");
@@ -111,6 +112,7 @@ static void test_every_option(void **state)
 	assert_int_equal(a.console, CONSOLE_PTY);
 	assert_true(a.no_reboot);
 	assert_string_equal(a.name, "guest1");
+	assert_string_equal(a.monitor, "/run/q.sock");
 	assert_true(a.stats);
 	assert_true(a.verbose);
 	assert_false(a.help);
@@ -228,6 +230,8 @@ static void test_option_errors(void **state)
 		     "extra", NULL);
 	expect_error("no kernel", "--kernel", NULL);
 	expect_error("no kernel", "--kernel", "--cpus", "2", NULL);
+	expect_error("--monitor", "empty", "--kernel", "k", "--monitor", "",
+		     NULL);
 }
 
 static void test_short_options_unknown(void **state)
