@@ -523,8 +523,11 @@ static int qmp_parse_some(struct qmp_session *s, const char *buf, size_t len)
 	err = json_tokener_get_error(s->tok);
 	used = err == json_tokener_continue ? len
 					    : json_tokener_get_parse_end(s->tok);
+	/* A bad character is consumed too: always make progress. */
+	if (err != json_tokener_continue && err != json_tokener_success)
+		used++;
 	if (used == 0 || used > len)
-		used = len;	/* always make progress */
+		used = used ? len : 1;
 	s->msg_bytes += used;
 	if (s->msg_bytes > QMP_MAX_MESSAGE) {
 		json_object_put(obj);

@@ -384,11 +384,16 @@ static void test_malformed_json(void **state)
 	run_err(f, "{\"execute\": } trailing junk\n", "GenericError",
 		"JSON parse error");
 	json_object_put(run_ok(f, "{\"execute\": \"query-name\"}\n"));
+	/* Bad at its first byte: the next line, in the same read, works. */
+	assert_int_equal(feed(f, "]\n{\"execute\": \"stop\"}\n"), 0);
+	json_object_put(next(f));
+	assert_int_equal(f->stops, 1);
+	json_object_put(next(f));
 	/* The rest of a bad line may arrive in later reads. */
 	run_err(f, "{\"x\" ]", "GenericError", "JSON parse error");
 	assert_int_equal(feed(f, "more junk {\"execute\": \"stop\"}"), 0);
 	assert_null(next(f));
-	assert_int_equal(f->stops, 0);
+	assert_int_equal(f->stops, 1);
 	json_object_put(run_ok(f, "\n{\"execute\": \"query-name\"}"));
 	/* Nesting deeper than json-c's limit is an error, not a crash. */
 	memset(deep, '[', sizeof(deep) - 2);
