@@ -280,6 +280,14 @@ void vm_join(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 }
 
+void vm_dump(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->ncpus; i++)
+		vcpu_dump(&vm->vcpus[i]);
+}
+
 void vm_pause(struct vm *vm)
 {
 	unsigned i;
