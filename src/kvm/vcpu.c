@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm/dump.h"
 #include "kvm/vm.h"
 #include "util/log.h"
 
@@ -96,6 +97,24 @@ static bool vcpu_should_run(struct vcpu *v)
 	return run;
 }
 
+/* On the vCPU thread, out of KVM_RUN: the registers need no kick here. */
+static void vcpu_dump_self(struct vcpu *v)
+{
+	struct kvm_regs regs;
+	struct kvm_mp_state mp;
+	char line[160];
+
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0 ||
+	    ioctl(v->fd, KVM_GET_MP_STATE, &mp) < 0) {
+		log_warn("vCPU %u: cannot read its state: %s", v->index,
+			 strerror(errno));
+		return;
+	}
+	vcpu_format_regs(line, sizeof(line), v->index, regs.rip, regs.rsp,
+			 regs.rflags, mp.mp_state);
+	log_warn("%s", line);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -107,8 +126,14 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	while (vcpu_should_run(v)) {
-		int err = ioctl(v->fd, KVM_RUN, 0) < 0 ? errno : 0;
+		int err;
 
+		__atomic_store_n(&v->in_run, true, __ATOMIC_SEQ_CST);
+		err = ioctl(v->fd, KVM_RUN, 0) < 0 ? errno : 0;
+		__atomic_store_n(&v->in_run, false, __ATOMIC_SEQ_CST);
+		if (__atomic_exchange_n(&v->dump_request, false,
+					__ATOMIC_SEQ_CST))
+			vcpu_dump_self(v);
 		/* Queued writes first: the exit may read what they set. */
 		coalesced_flush(&v->vm->coalesced);
 		if (err) {
@@ -123,6 +148,8 @@ static void *vcpu_thread(void *arg)
 			vm_request_stop(v->vm, VM_STOP_ERROR);
 			continue;
 		}
+		__atomic_store_n(&v->last_exit, v->run->exit_reason,
+				 __ATOMIC_RELAXED);
 		v->exits[v->run->exit_reason < VCPU_EXIT_SLOTS ?
 				 v->run->exit_reason : VCPU_EXIT_SLOTS - 1]++;
 		if (vcpu_handle_exit(v))
@@ -200,4 +227,32 @@ void vcpu_join(struct vcpu *v)
 	t = v->thread;
 	pthread_mutex_unlock(&v->lock);
 	pthread_join(t, NULL);
+}
+
+void vcpu_dump(struct vcpu *v)
+{
+	struct vcpu_dump_info d = {
+		.index = v->index,
+		.exits = v->exits,	/* racy reads: counts, for a human */
+		.nexits = VCPU_EXIT_SLOTS,
+	};
+	char line[512];
+
+	pthread_mutex_lock(&v->lock);
+	d.state = (int)v->state;
+	d.request = (int)v->request;
+	d.in_run = __atomic_load_n(&v->in_run, __ATOMIC_SEQ_CST);
+	d.last_exit = __atomic_load_n(&v->last_exit, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&v->lock);
+	vcpu_format_state(line, sizeof(line), &d);
+	log_warn("%s", line);
+	/* Then a bare signal, no immediate_exit: KVM_RUN returns EINTR and
+	 * the thread runs on after logging its registers.  A thread that
+	 * never logs them did not come out of KVM_RUN. */
+	pthread_mutex_lock(&v->lock);
+	if (v->thread_started && !pthread_equal(v->thread, pthread_self())) {
+		__atomic_store_n(&v->dump_request, true, __ATOMIC_SEQ_CST);
+		pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	}
+	pthread_mutex_unlock(&v->lock);
 }

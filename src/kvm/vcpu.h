@@ -35,6 +35,10 @@ struct vcpu {
 	enum vcpu_state request;	/* what the main thread asked for */
 	uint64_t exits[VCPU_EXIT_SLOTS];
 	int tid;			/* the thread's TID once it runs; atomic */
+	/* For the SIGQUIT dump (vcpu_dump), atomics: */
+	bool in_run;		/* inside KVM_RUN */
+	bool dump_request;	/* the thread dumps its registers next */
+	unsigned last_exit;
 };
 
 /* The signal that kicks a vCPU out of KVM_RUN. */
@@ -50,6 +54,10 @@ int vcpu_start(struct vcpu *v);
 void vcpu_request(struct vcpu *v, enum vcpu_state state);
 void vcpu_wait_state(struct vcpu *v, enum vcpu_state state);
 void vcpu_join(struct vcpu *v);
+/* Debug dump (SIGQUIT): logs what the caller can see without an ioctl,
+ * then kicks the thread, which logs its RIP and mp_state once out of
+ * KVM_RUN.  Never waits for the vCPU thread. */
+void vcpu_dump(struct vcpu *v);
 
 /* Exit dispatch (exit.c): handles one exit; returns 0 to keep running or
  * 1 when the vCPU should stop (vm_request_stop() already called). */

@@ -312,6 +312,14 @@ static void vm_release_clock(struct vm *vm)
 		log_info("KVM_SET_CLOCK: %s", strerror(errno));
 }
 
+void vm_dump(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->ncpus; i++)
+		vcpu_dump(&vm->vcpus[i]);
+}
+
 void vm_pause(struct vm *vm)
 {
 	unsigned i;

@@ -88,6 +88,8 @@ void vm_request_stop(struct vm *vm, enum vm_stop_reason reason);
 enum vm_stop_reason vm_stop_reason(struct vm *vm);
 /* Waits for every vCPU thread to end (after vm_request_stop). */
 void vm_join(struct vm *vm);
+/* SIGQUIT: vcpu_dump() of every vCPU, without waiting for any. */
+void vm_dump(struct vm *vm);
 /* Pause and resume all vCPUs (pause returns once all are parked).  The
  * guest's clock (kvmclock) stands still in between: pause reads it with
  * KVM_GET_CLOCK, resume sets it back, so the guest sees no time pass.

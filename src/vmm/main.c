@@ -92,6 +92,10 @@ static void vmm_on_signal(struct loop_source *src, uint32_t events)
 	(void)events;
 	if (read(v->sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGQUIT) {	/* a debug dump; runs on */
+		vm_dump(v->machine.vm);
+		return;
+	}
 	v->signo = (int)si.ssi_signo;
 	vm_request_stop(v->machine.vm, VM_STOP_SIGNAL);
 }
@@ -111,6 +115,7 @@ static int vmm_setup_signals(struct vmm *v)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, VCPU_KICK_SIGNAL);	/* vCPU threads unblock it */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sigdelset(&set, VCPU_KICK_SIGNAL);
