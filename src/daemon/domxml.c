@@ -15,6 +15,7 @@
 #include <libxml/parser.h>
 
 #include "daemon/domxml_int.h"
+#include "util/parse.h"
 
 const char *const domxml_action_names[4] = {
 	"destroy", "restart", "preserve", "rename-restart",
@@ -311,37 +312,15 @@ int px_ifname(struct px *px, const char *s, const char *what)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int px_mac(struct px *px, const char *s, uint8_t mac[6])
 {
-	int i, hi, lo;
-
-	if (strlen(s) != 17)
-		goto bad;
-	for (i = 0; i < 6; i++) {
-		hi = hexval(s[3 * i]);
-		lo = hexval(s[3 * i + 1]);
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
-			goto bad;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (parse_mac(s, mac))
+		return px_fail(px, "invalid MAC address '%s'", s);
 	if (mac[0] & 1)
 		return px_fail(px, "MAC address '%s' is multicast", s);
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
 		return px_fail(px, "MAC address '%s' is all zeros", s);
 	return 0;
-bad:
-	return px_fail(px, "invalid MAC address '%s'", s);
 }
 
 int px_random(void *buf, size_t len)
@@ -402,9 +381,9 @@ static int parse_uuid(struct px *px, xmlNode *n, void *obj)
 				goto bad;
 			continue;
 		}
-		if (hexval(s[i]) < 0 || hexval(s[i + 1]) < 0)
+		if (parse_hexdigit(s[i]) < 0 || parse_hexdigit(s[i + 1]) < 0)
 			goto bad;
-		def->uuid[k++] = (uint8_t)(hexval(s[i]) << 4 | hexval(s[i + 1]));
+		def->uuid[k++] = (uint8_t)(parse_hexdigit(s[i]) << 4 | parse_hexdigit(s[i + 1]));
 		i++;
 	}
 	for (i = 1; i < DOMAIN_UUID_LEN; i++)

@@ -12,4 +12,11 @@ int parse_size(const char *s, uint64_t *out);
 /* Decimal unsigned integer in [min, max].  0, -EINVAL or -ERANGE. */
 int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* The value of a hex digit, or -1. */
+int parse_hexdigit(char c);
+
+/* "52:54:00:12:34:56" (hex digits in either case) into mac.  0 or
+ * -EINVAL. */
+int parse_mac(const char *s, uint8_t mac[6]);
+
 #endif

@@ -134,6 +134,21 @@ static void test_uint(void **state)
 	assert_int_equal(parse_uint("6", 5, 5, &v), -ERANGE);
 }
 
+static void test_mac(void **state)
+{
+	static const uint8_t want[6] = { 0x52, 0x54, 0, 0xab, 0xcd, 0xef };
+	uint8_t m[6];
+
+	(void)state;
+	assert_int_equal(parse_mac("52:54:00:AB:cd:ef", m), 0);
+	assert_memory_equal(m, want, 6);
+	assert_int_equal(parse_mac("52:54:00:ab:cd", m), -EINVAL);
+	assert_int_equal(parse_mac("52:54:00:ab:cd:ef:", m), -EINVAL);
+	assert_int_equal(parse_mac("52-54-00-ab-cd-ef", m), -EINVAL);
+	assert_int_equal(parse_mac("52:54:00:ab:cd:eg", m), -EINVAL);
+	assert_int_equal(parse_mac(" 2:54:00:ab:cd:ef", m), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_size_invalid),
 		cmocka_unit_test(test_size_overflow),
 		cmocka_unit_test(test_uint),
+		cmocka_unit_test(test_mac),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
