@@ -1,0 +1,82 @@
+/* virtio-net device model (virtio 1.2, 5.1): config space, feature
+ * negotiation, the rx/tx queue pairs and the control queue, against an
+ * abstract packet backend (a TAP in the VMM, a socketpair in tests).
+ * Queues: rx of pair k is 2k, tx 2k+1, the control queue 2 * pairs.
+ *
+ * Threads: everything runs on the main loop with the virtio_dev lock
+ * held; backend ops are called with it held and must not call back. */
+#ifndef VIREO_VIRTIO_NET_H
+#define VIREO_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "virtio/virtio.h"
+
+#define VIRTIO_ID_NET		1
+#define VIRTIO_NET_HDR_LEN	12	/* virtio_net_hdr_v1 (VERSION_1) */
+#define VIRTIO_NET_MAX_PAIRS	16
+#define VIRTIO_NET_MAX_PKT	65536	/* plus the header */
+
+/* Offloads the backend delivers to us (same values as the kernel's
+ * TUN_F_*, so a TAP backend passes them through). */
+#define VNET_OFFLOAD_CSUM	0x01
+#define VNET_OFFLOAD_TSO4	0x02
+#define VNET_OFFLOAD_TSO6	0x04
+#define VNET_OFFLOAD_ECN	0x08
+#define VNET_OFFLOAD_UFO	0x10
+
+/* A packet backend: every packet carries a 12-byte virtio_net_hdr_v1. */
+struct virtio_net_backend {
+	/* Send one packet (header + frame) on queue pair `pair`: bytes
+	 * sent, or -EAGAIN when the backend is full (the device then waits
+	 * for virtio_net_tx_ready), or another -errno (packet dropped). */
+	ssize_t (*send)(void *opaque, unsigned pair, const struct iovec *iov,
+			unsigned n);
+	/* Receive one packet into buf: its length, -EAGAIN if none. */
+	ssize_t (*recv)(void *opaque, unsigned pair, void *buf, size_t len);
+	/* Start (on) or stop watching pair's backend for incoming packets
+	 * (rx) or for room to send (tx); the owner then calls
+	 * virtio_net_rx_ready / virtio_net_tx_ready. */
+	void (*watch)(void *opaque, unsigned pair, bool rx, bool on);
+	/* The tx budget ran out: call virtio_net_tx_ready(pair) again soon,
+	 * after the loop served other sources. */
+	void (*reschedule)(void *opaque, unsigned pair);
+	/* Optional: VNET_OFFLOAD_* the guest accepts now. */
+	int (*set_offload)(void *opaque, unsigned flags);
+	/* Optional: the number of queue pairs in use changed. */
+	int (*set_pairs)(void *opaque, unsigned pairs);
+	void *opaque;
+};
+
+struct virtio_net_params {
+	uint8_t mac[6];		/* the caller picks a random one if needed */
+	unsigned pairs;		/* 1..VIRTIO_NET_MAX_PAIRS */
+	uint16_t queue_size;	/* 0: 256 */
+	unsigned tx_budget;	/* packets per kick; 0: 256 */
+	struct virtio_net_backend be;
+};
+
+int virtio_net_create(const struct gmem *mem,
+		      const struct virtio_net_params *p,
+		      struct virtio_dev **out);
+
+/* The backend has packets for pair (rx) or room again (tx). */
+void virtio_net_rx_ready(struct virtio_dev *dev, unsigned pair);
+void virtio_net_tx_ready(struct virtio_dev *dev, unsigned pair);
+
+/* Link state (STATUS) and a gratuitous-ARP request (GUEST_ANNOUNCE). */
+void virtio_net_set_link(struct virtio_dev *dev, bool up);
+void virtio_net_announce(struct virtio_dev *dev);
+
+/* Counters for tests and statistics. */
+struct virtio_net_stats {
+	uint64_t tx_packets, tx_dropped, rx_packets, rx_dropped,
+		rx_filtered, tx_budget_hits;
+};
+void virtio_net_get_stats(struct virtio_dev *dev,
+			  struct virtio_net_stats *s);
+
+#endif
