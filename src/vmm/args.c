@@ -14,6 +14,7 @@ enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
 	OPT_CONSOLE, OPT_NO_REBOOT, OPT_NAME, OPT_STATS, OPT_HELP,
 	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM, OPT_DISK, OPT_BALLOON, OPT_MONITOR,
+	OPT_NET,
 };
 
 static const struct option long_opts[] = {
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "balloon", optional_argument, NULL, OPT_BALLOON },
 	{ "monitor", required_argument, NULL, OPT_MONITOR },
+	{ "net", required_argument, NULL, OPT_NET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -53,6 +55,9 @@ void args_usage(FILE *out, const char *prog)
 		"                    a raw disk image or block device (repeatable)\n"
 		"  --balloon [target=SIZE][,deflate-on-oom=on][,free-page-reporting=on]\n"
 		"                    a virtio balloon; target: guest memory to aim for\n"
+		"  --net tap=IFNAME|fd=N[:N...][,mac=MAC][,vhost=on|off|auto][,queues=N]\n"
+		"                    a virtio-net NIC on a TAP interface, or on an\n"
+		"                    inherited TAP fd (repeatable)\n"
 		"  --no-reboot       exit with status 2 when the guest resets\n"
 		"  --name NAME       guest name, for messages and QMP\n"
 		"  --monitor PATH    serve QMP on a Unix socket at PATH (mode 0600)\n"
@@ -183,6 +188,19 @@ static int parse_balloon(const char *arg, struct vmm_args *a, char *err,
 	return 0;
 }
 
+static int parse_net(const char *s, struct vmm_args *a, char *err,
+		     size_t errlen)
+{
+	char e[200];
+
+	if (a->nnets == VMM_MAX_NETS)
+		return fail(err, errlen, "--net: at most %d NICs", VMM_MAX_NETS);
+	if (net_opts_parse(s, &a->nets[a->nnets], e, sizeof(e)))
+		return fail(err, errlen, "--%s", e);
+	a->nnets++;
+	return 0;
+}
+
 static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		     size_t errlen)
 {
@@ -216,6 +234,8 @@ static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		return parse_disk(arg, a, err, errlen);
 	case OPT_BALLOON:
 		return parse_balloon(arg, a, err, errlen);
+	case OPT_NET:
+		return parse_net(arg, a, err, errlen);
 	case OPT_CONSOLE:
 		if (parse_console(arg, a))
 			return fail(err, errlen, "--console %s: expected stdio, "

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "block/opts.h"
+#include "net/opts.h"
 
 enum console_kind {
 	CONSOLE_STDIO,
@@ -17,6 +18,7 @@ enum console_kind {
 };
 
 #define VMM_MAX_DISKS		16
+#define VMM_MAX_NETS		8
 
 struct vmm_args {
 	const char *kernel;
@@ -41,6 +43,8 @@ struct vmm_args {
 	uint64_t balloon_target;	/* guest memory; 0: all of --memory */
 	bool balloon_deflate_on_oom;
 	bool balloon_reporting;
+	unsigned nnets;		/* --net, in command-line order */
+	struct net_opts nets[VMM_MAX_NETS];
 };
 
 #define VMM_DEFAULT_MEMORY	(512ULL << 20)

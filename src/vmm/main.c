@@ -22,6 +22,7 @@
 #include "vmm/args.h"
 #include "vmm/console.h"
 #include "vmm/control.h"
+#include "virtio/net_host.h"
 #include "vmm/machine.h"
 #include "x86/kernel.h"
 
@@ -73,6 +74,7 @@ struct vmm {
 	struct rtc_state cmos;		/* the RTC's battery, across resets */
 	struct blk_image *disks[VMM_MAX_DISKS];	/* --disk, across resets */
 	struct vmm_control ctl;		/* the QMP monitor, across resets */
+	struct vnet_host *nets[VMM_MAX_NETS];	/* --net, across resets */
 	int sigfd;
 	int signo;
 };
@@ -267,6 +269,34 @@ static void vmm_close_disks(struct vmm *v)
 		blk_close(v->disks[i]);
 }
 
+/* Opens every --net TAP for the process's lifetime (its MAC too, so a
+ * random one stays the same across guest resets); one line and -errno
+ * for the first that fails. */
+static int vmm_open_nets(struct vmm *v)
+{
+	char err[256];
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < v->args.nnets; i++) {
+		ret = vnet_host_create(&v->args.nets[i], &v->loop, &v->nets[i],
+				       err, sizeof(err));
+		if (ret) {
+			log_error("%s", err);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void vmm_close_nets(struct vmm *v)
+{
+	unsigned i;
+
+	for (i = 0; i < v->args.nnets; i++)
+		vnet_host_destroy(v->nets[i]);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vmm v;
@@ -296,7 +326,8 @@ int main(int argc, char **argv)
 		return check_kvm(&v.kvm);
 	if (load_kernel(v.args.kernel, &kfile, &kernel) ||
 	    (v.args.initrd && filemap_open(&ifile, "--initrd", v.args.initrd)) ||
-	    vmm_open_disks(&v) || kvm_open(&v.kvm, NULL))
+	    vmm_open_disks(&v) || vmm_open_nets(&v) ||
+	    kvm_open(&v.kvm, NULL))
 		goto out;
 	if (vmm_check_limits(&v, &kernel, ifile.size) == 0) {
 		struct machine_config cfg = {
@@ -309,6 +340,7 @@ int main(int argc, char **argv)
 	}
 	kvm_close(&v.kvm);
 out:
+	vmm_close_nets(&v);
 	vmm_close_disks(&v);
 	filemap_close(&ifile);
 	filemap_close(&kfile);

@@ -389,6 +389,26 @@ static void test_balloon(void **state)
 		     "--memory", "512M", "--balloon", "target=1G", NULL);
 }
 
+/* --net repeats, in order; each value goes through the net parser. */
+static void test_nets(void **state)
+{
+	static struct vmm_args a;
+
+	(void)state;
+	assert_int_equal(parse(&a, "--kernel", "k", "--net", "tap=t0",
+			       "--net", "fd=5,queues=1,vhost=off", NULL), 0);
+	assert_int_equal(a.nnets, 2);
+	assert_string_equal(a.nets[0].ifname, "t0");
+	assert_int_equal(a.nets[1].fd, 5);
+	assert_int_equal(a.nets[1].vhost, NET_VHOST_OFF);
+	expect_error("--net", "vhost='x'", "--kernel", "k", "--net",
+		     "tap=t0,vhost=x", NULL);
+	expect_error("--net", "at most 8 NICs", "--kernel", "k",
+		     "--net", "fd=1", "--net", "fd=2", "--net", "fd=3",
+		     "--net", "fd=4", "--net", "fd=5", "--net", "fd=6",
+		     "--net", "fd=7", "--net", "fd=8", "--net", "fd=9", NULL);
+}
+
 static void test_usage(void **state)
 {
 	char *text = NULL;
@@ -426,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_small_error_buffer),
 		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_balloon),
+		cmocka_unit_test(test_nets),
 		cmocka_unit_test(test_usage),
 	};
 
