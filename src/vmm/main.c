@@ -143,6 +143,43 @@ static void vmm_print_stats(struct machine *m)
 	free(text);
 }
 
+/* A virtio-net device per --net on this machine's PCI bus, served by the
+ * TAP opened at start-up.  0, or -errno after one line. */
+static int vmm_add_nets(struct vmm *v)
+{
+	struct virtio_net_params p;
+	struct virtio_dev *dev;
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < v->args.nnets; i++) {
+		memset(&p, 0, sizeof(p));
+		vnet_host_params(v->nets[i], &p);
+		ret = virtio_net_create(vm_mem(v->machine.vm), &p, &dev);
+		if (ret)
+			goto fail;
+		ret = vnet_host_attach(v->nets[i], dev);
+		ret = ret ?: machine_add_virtio(&v->machine, dev);
+		if (ret) {
+			vnet_host_detach(v->nets[i]);
+			virtio_dev_destroy(dev);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	log_error("--net: cannot add NIC %u: %s", i + 1, strerror(-ret));
+	return ret;
+}
+
+static void vmm_detach_nets(struct vmm *v)
+{
+	unsigned i;
+
+	for (i = 0; i < v->args.nnets; i++)
+		vnet_host_detach(v->nets[i]);
+}
+
 /* One power-on to power-off cycle of the machine. */
 static enum vm_stop_reason vmm_run_once(struct vmm *v,
 					const struct machine_config *cfg)
@@ -155,7 +192,8 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 	vm = v->machine.vm;
 	console_attach(&v->console, v->machine.serial);
 	control_attach(&v->ctl, &v->machine);
-	if (loop_add(&v->loop, &v->stop_src, vm_stop_fd(vm), EPOLLIN,
+	if (vmm_add_nets(v) ||
+	    loop_add(&v->loop, &v->stop_src, vm_stop_fd(vm), EPOLLIN,
 		     vmm_on_stop, v) || vm_start(vm))
 		vm_request_stop(vm, VM_STOP_ERROR);
 	while (vm_stop_reason(vm) == VM_RUNNING)
@@ -170,6 +208,7 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 	if (v->args.stats)
 		vmm_print_stats(&v->machine);
 	rtc_save(v->machine.rtc, &v->cmos);
+	vmm_detach_nets(v);	/* before their devices go */
 	machine_destroy(&v->machine);
 	return reason;
 }
