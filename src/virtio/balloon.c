@@ -22,7 +22,6 @@
 #define PAGE		((uint64_t)VIRTIO_BALLOON_PAGE)
 #define PAGE_SHIFT	12
 #define PFN_BYTES_MAX	65536u	/* per chain; Linux sends 1 KiB */
-#define PFN_BATCH	256u
 #define STAT_BYTES	10u	/* le16 tag, le64 value, packed */
 #define STATS_BYTES_MAX	1024u
 #define MAX_IOV		64	/* Linux reports at most 32 ranges */
@@ -42,6 +41,7 @@ struct virtio_balloon {
 	struct virtio_balloon_stats stats;
 	bool stats_held;		/* the guest's buffer is ours */
 	uint16_t stats_head;
+	uint32_t pfns[PFN_BYTES_MAX / 4];	/* one list, copied out */
 };
 
 /* A run of contiguous guest-physical bytes being collected. */
@@ -117,34 +117,35 @@ static void run_add(struct virtio_balloon *b, bool discard, struct run *r,
 	r->len = len;
 }
 
-/* Walk the chain's PFNs: check them (act false) or discard/populate
- * them (act true).  0, or -EINVAL at the first bad PFN. */
-static int walk_pfns(struct virtio_balloon *b, const struct iovec *iov,
-		     unsigned n, uint64_t bytes, bool act, bool inflate)
+/* Check every PFN of the list (copied out of the guest once, so what is
+ * acted on is what was checked); 0, or -EINVAL at the first bad one. */
+static int check_pfns(struct virtio_balloon *b, const uint32_t *pfn,
+		      unsigned n)
 {
-	uint32_t pfn[PFN_BATCH];
-	struct run r = { 0, 0 };
-	uint64_t off, gpa;
-	size_t got, i;
+	unsigned i;
 
-	for (off = 0; off < bytes; off += got) {
-		got = iov_to_buf(iov, n, off, pfn, sizeof(pfn));
-		for (i = 0; i < got / 4; i++) {
-			gpa = (uint64_t)le32toh(pfn[i]) << PAGE_SHIFT;
-			if (!act && !gmem_ptr(b->vdev.mem, gpa, PAGE)) {
-				virtio_dev_error(&b->vdev, "PFN %#x is not "
-						 "in RAM", le32toh(pfn[i]));
-				return -EINVAL;
-			}
-			if (act)
-				run_add(b, inflate, &r, gpa, PAGE);
+	for (i = 0; i < n; i++) {
+		if (!gmem_ptr(b->vdev.mem,
+			      (uint64_t)le32toh(pfn[i]) << PAGE_SHIFT, PAGE)) {
+			virtio_dev_error(&b->vdev, "PFN %#x is not in RAM",
+					 le32toh(pfn[i]));
+			return -EINVAL;
 		}
-		if (!got)
-			break;
 	}
-	if (act)
-		do_range(b, inflate, r.gpa, r.len);
 	return 0;
+}
+
+/* Discard (inflate) or populate (deflate) the checked PFNs, in runs. */
+static void act_pfns(struct virtio_balloon *b, const uint32_t *pfn,
+		     unsigned n, bool inflate)
+{
+	struct run r = { 0, 0 };
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		run_add(b, inflate, &r, (uint64_t)le32toh(pfn[i]) << PAGE_SHIFT,
+			PAGE);
+	do_range(b, inflate, r.gpa, r.len);
 }
 
 /* Inflate or deflate queue: chains of device-readable le32 PFNs. */
@@ -153,6 +154,7 @@ static void serve_pfns(struct virtio_balloon *b, struct virtq *vq,
 {
 	struct iovec iov[MAX_IOV];
 	struct virtq_chain c;
+	unsigned n;
 
 	while (virtq_pop(vq, iov, MAX_IOV, &c) > 0) {
 		/* Trust boundary: the list's shape and every PFN. */
@@ -164,9 +166,11 @@ static void serve_pfns(struct virtio_balloon *b, struct virtq *vq,
 					 c.n_in);
 			return;
 		}
-		if (walk_pfns(b, iov, c.n_out, c.out_bytes, false, inflate))
+		n = (unsigned)(iov_to_buf(iov, c.n_out, 0, b->pfns,
+					  c.out_bytes) / 4);
+		if (check_pfns(b, b->pfns, n))
 			return;
-		walk_pfns(b, iov, c.n_out, c.out_bytes, true, inflate);
+		act_pfns(b, b->pfns, n, inflate);
 		virtq_push(vq, c.head, 0);
 	}
 	virtq_notify(vq);

@@ -33,9 +33,18 @@ static struct virtio_dev *dev;
 static struct call discards[MAX_CALLS], populates[MAX_CALLS];
 static unsigned n_discards, n_populates;
 static int discard_ret;
+/* A racing vCPU: on the first discard, store tamper_val at tamper_at. */
+static uint32_t *tamper_at, tamper_val;
+static unsigned outside_ram;
 
 static int fake_discard(void *opaque, uint64_t gpa, uint64_t len)
 {
+	if (tamper_at) {
+		*tamper_at = tamper_val;
+		tamper_at = NULL;
+	}
+	if (!fv_ptr(&fd, gpa, len))
+		outside_ram++;
 	if (n_discards < MAX_CALLS)
 		discards[n_discards] = (struct call){ gpa, len };
 	n_discards++;
@@ -74,6 +83,8 @@ static int start(uint64_t features, unsigned nq)
 	n_discards = n_populates = 0;
 	discard_ret = 0;
 	actual_calls = 0;
+	tamper_at = NULL;
+	outside_ram = 0;
 	if (virtio_balloon_create(&fd.mem, &p, &dev))
 		return -1;
 	fv_start(&fd, dev, FV_CORE_FEATURES | features, nq, 16);
@@ -231,6 +242,27 @@ static void test_discard_failure(void **state)
 	assert_false(fv_needs_reset(&fd));
 	assert_int_equal(fv_used_idx(&fd, 0), 1);
 	assert_int_equal(virtio_balloon_discarded(dev), 0);
+}
+
+/* The guest rewrites its list while the device works on it: what is
+ * discarded is what was checked (the list is read from guest memory
+ * once). */
+static void test_list_changed_under_device(void **state)
+{
+	uint32_t *p = (uint32_t *)(fd.host + FV_BUF);
+	unsigned i, n = 600;
+
+	for (i = 0; i < n; i++)
+		p[i] = i & 1 ? 0x82 : 0x80;	/* no two adjacent: n runs */
+	tamper_at = &p[n - 1];
+	tamper_val = 0xffffffff;		/* far past RAM */
+	fv_desc(&fd, 0, 0, FV_BUF, 4 * n, 0, 0);
+	fv_kick(&fd, 0, 0);
+	assert_false(fv_needs_reset(&fd));
+	assert_int_equal(fv_used_idx(&fd, 0), 1);
+	assert_int_equal(n_discards, n);
+	assert_int_equal(outside_ram, 0);
+	assert_int_equal(virtio_balloon_discarded(dev), n * PG);
 }
 
 static void put_stat(uint8_t *p, uint16_t tag, uint64_t val)
@@ -528,6 +560,7 @@ int main(void)
 		T(test_list_odd_length),
 		T(test_list_writable),
 		T(test_discard_failure),
+		T(test_list_changed_under_device),
 		T(test_stats),
 		T(test_stats_odd_length),
 		T(test_stats_huge),
