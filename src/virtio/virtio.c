@@ -59,8 +59,9 @@ int virtio_dev_init(struct virtio_dev *dev,
 	dev->mem = mem;
 	dev->num_queues = num_queues;
 	dev->host_features = features | CORE_FEATURES;
-	dev->transport = (struct virtio_transport){ no_raise_queue,
-						    no_raise_config, NULL };
+	dev->transport = (struct virtio_transport){
+		.raise_queue = no_raise_queue, .raise_config = no_raise_config
+	};
 	for (i = 0; i < num_queues; i++) {
 		dev->vq[i].ndesc = calloc(queue_max, sizeof(uint16_t));
 		if (!dev->vq[i].ndesc) {
@@ -464,6 +465,8 @@ uint8_t virtio_isr_read_clear(struct virtio_dev *dev)
 	virtio_dev_lock(dev);
 	v = dev->isr;
 	dev->isr = 0;
+	if (dev->transport.isr_cleared)
+		dev->transport.isr_cleared(dev->transport.opaque);
 	virtio_dev_unlock(dev);
 	return v;
 }

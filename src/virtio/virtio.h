@@ -89,6 +89,10 @@ struct virtio_transport {
 	void (*raise_queue)(void *opaque, unsigned q);
 	void (*raise_config)(void *opaque);
 	void *opaque;
+	/* Optional: the driver read (so cleared) the ISR; called with
+	 * dev->lock held, so an INTx line drops atomically with the clear
+	 * and a raise_* racing with the read cannot be lost. */
+	void (*isr_cleared)(void *opaque);
 };
 
 /* Per-queue configuration as the driver programs it. */
@@ -176,7 +180,8 @@ int virtio_queue_write(struct virtio_dev *dev, unsigned q,
  * puts the device into NEEDS_RESET; kicks before DRIVER_OK are ignored. */
 void virtio_notify_queue(struct virtio_dev *dev, uint32_t q);
 
-/* Read and clear the ISR status byte (VIRTIO_ISR_*). */
+/* Read and clear the ISR status byte (VIRTIO_ISR_*); calls the
+ * transport's isr_cleared under the lock. */
 uint8_t virtio_isr_read_clear(struct virtio_dev *dev);
 
 /* Quiesce and free: waits for nothing; the device's destroy op must

@@ -76,6 +76,16 @@ static void raise_config(void *opaque)
 	deliver(vp, LD(&vp->msix_config));
 }
 
+/* The driver read the ISR: INTx drops, under the device lock, so a
+ * raise_queue on another thread comes either before the read (and is
+ * read) or after (and raises the line again). */
+static void isr_cleared(void *opaque)
+{
+	struct virtio_pci *vp = opaque;
+
+	pci_set_irq(&vp->pci, false);
+}
+
 /* A vector number the driver wrote: NO_VECTOR unless it exists. */
 static uint16_t check_vector(struct virtio_pci *vp, uint64_t v)
 {
@@ -262,10 +272,8 @@ int virtio_pci_bar_io(void *opaque, uint64_t offset, unsigned size,
 	if (offset < VIRTIO_PCI_COMMON_LEN) {
 		common_access(vp, (unsigned)offset, size, value, is_write);
 	} else if (offset == VIRTIO_PCI_ISR_OFF) {
-		if (!is_write) {
+		if (!is_write)	/* also drops INTx (isr_cleared) */
 			*value = virtio_isr_read_clear(vp->vdev);
-			pci_set_irq(&vp->pci, false);
-		}
 	} else if (offset >= VIRTIO_PCI_DEVCFG_OFF &&
 		   offset - VIRTIO_PCI_DEVCFG_OFF < cfg_size) {
 		uint32_t off = (uint32_t)(offset - VIRTIO_PCI_DEVCFG_OFF);
@@ -543,7 +551,9 @@ int virtio_pci_create(struct virtio_pci **out, struct virtio_dev *vdev,
 	}
 	device_init(&vp->dev, &virtio_pci_ops, vdev->ops->name);
 	virtio_set_transport(vdev, &(struct virtio_transport){
-				     raise_queue, raise_config, vp });
+				     .raise_queue = raise_queue,
+				     .raise_config = raise_config,
+				     .isr_cleared = isr_cleared, .opaque = vp });
 	*out = vp;
 	return 0;
 }

@@ -71,7 +71,9 @@ static inline void *fv_ptr(struct fake_driver *f, uint64_t gpa, uint64_t len)
 static inline uint8_t fv_negotiate(struct fake_driver *f,
 				   struct virtio_dev *dev, uint64_t features)
 {
-	struct virtio_transport t = { fv_raise_queue, fv_raise_config, f };
+	struct virtio_transport t = { .raise_queue = fv_raise_queue,
+				       .raise_config = fv_raise_config,
+				       .opaque = f };
 
 	f->dev = dev;
 	virtio_set_transport(dev, &t);

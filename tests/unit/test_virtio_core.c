@@ -95,7 +95,9 @@ static void test_negotiation_without_version_1(void **state)
 
 static void test_driver_ok_without_features_ok(void **state)
 {
-	struct virtio_transport t = { fv_raise_queue, fv_raise_config, &fd };
+	struct virtio_transport t = { .raise_queue = fv_raise_queue,
+				       .raise_config = fv_raise_config,
+				       .opaque = &fd };
 
 	virtio_set_transport(&td->vdev, &t);
 	virtio_set_status(&td->vdev, ACK_DRV | VIRTIO_STATUS_DRIVER_OK);

@@ -266,6 +266,14 @@ static void test_notify(void **state)
 	assert_int_equal(td->notifies, 2);
 }
 
+/* What a queue's completion does, from another thread. */
+static void raise_queue0(struct virtio_dev *d)
+{
+	virtio_dev_lock(d);
+	virtio_raise_queue_irq(d, 0);
+	virtio_dev_unlock(d);
+}
+
 static void test_msix_and_intx(void **state)
 {
 	struct virtio_dev *d = &td->vdev;
@@ -275,9 +283,7 @@ static void test_msix_and_intx(void **state)
 	driver_init();
 	c = vp->msix.cap;
 	/* INTx first: MSI-X is off. */
-	virtio_dev_lock(d);
-	virtio_raise_queue_irq(d, 0);
-	virtio_dev_unlock(d);
+	raise_queue0(d);
 	assert_true(fh.level[pci_intx_gsi(SLOT, 0)]);
 	assert_int_equal(rd(0x1000, 1), VIRTIO_ISR_QUEUE);
 	assert_false(fh.level[pci_intx_gsi(SLOT, 0)]);
@@ -295,9 +301,7 @@ static void test_msix_and_intx(void **state)
 	wr(VIRTIO_PCI_MSIX_TABLE + 16, 8, 0xfee00000);
 	wr(VIRTIO_PCI_MSIX_TABLE + 24, 4, 0x4031);
 	wr(VIRTIO_PCI_MSIX_TABLE + 28, 4, 0);
-	virtio_dev_lock(d);
-	virtio_raise_queue_irq(d, 0);
-	virtio_dev_unlock(d);
+	raise_queue0(d);
 	assert_int_equal(fi.fired[1], 1);
 	assert_int_equal(fi.data[1], 0x4031);
 	/* Config vector 0 is still masked: pending. */
@@ -309,11 +313,39 @@ static void test_msix_and_intx(void **state)
 	assert_false(fh.level[pci_intx_gsi(SLOT, 0)]);
 	/* Queue vector NO_VECTOR: no interrupt at all. */
 	wr(0x1a, 2, VIRTIO_NO_VECTOR);
-	virtio_dev_lock(d);
-	virtio_raise_queue_irq(d, 0);
-	virtio_dev_unlock(d);
+	raise_queue0(d);
 	assert_int_equal(fi.fired[1], 1);
 	assert_false(fh.level[pci_intx_gsi(SLOT, 0)]);
+}
+
+/* INTx lowered by an ISR read without the device lock held: a queue
+ * interrupt raised (under that lock) between the clear and the lowering
+ * would leave its ISR bit set with the line low, and be lost. */
+static unsigned lowered_unlocked;
+
+static int irq_set_check_lock(void *opaque, unsigned gsi, bool level)
+{
+	if (!level && pthread_mutex_trylock(&td->vdev.lock) == 0) {
+		pthread_mutex_unlock(&td->vdev.lock);
+		lowered_unlocked++;
+	}
+	return fake_irq_set(opaque, gsi, level);
+}
+
+static void test_isr_read_lowers_intx_under_lock(void **state)
+{
+	struct virtio_dev *d = &td->vdev;
+
+	(void)state;
+	driver_init();
+	hw.irq_set = irq_set_check_lock;
+	lowered_unlocked = 0;
+	raise_queue0(d);
+	assert_true(fh.level[pci_intx_gsi(SLOT, 0)]);
+	assert_int_equal(rd(0x1000, 1), VIRTIO_ISR_QUEUE);
+	assert_false(fh.level[pci_intx_gsi(SLOT, 0)]);
+	assert_int_equal(lowered_unlocked, 0);
+	hw.irq_set = fake_irq_set;
 }
 
 static void test_pci_cfg_window(void **state)
@@ -374,6 +406,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix_and_intx, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_isr_read_lowers_intx_under_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_cfg_window, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
