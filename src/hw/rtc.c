@@ -308,7 +308,8 @@ static void rtc_rearm(struct rtc *r)
 	its.it_value.tv_sec = (time_t)(ns / 1000000000ULL);
 	its.it_value.tv_nsec = (long)(ns % 1000000000ULL);
 	if (timerfd_settime(r->timer_fd, 0, &its, NULL) < 0) {
-		log_error("rtc: timerfd_settime: %s", strerror(errno));
+		/* Re-armed on every guest write to register A or B. */
+		log_guest("rtc: timerfd_settime: %s", strerror(errno));
 		ns = 0;
 	}
 	r->armed_ns = ns;

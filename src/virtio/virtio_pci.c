@@ -318,8 +318,8 @@ static void ioevents_set(struct virtio_pci *vp, bool assign)
 		if (req.fd < 0)
 			continue;
 		ret = hw_ioevent_set(vp->host.ioevent, &req, assign);
-		if (ret && ret != -ENOTSUP)
-			log_warn("%s: queue %u kick eventfd at %#llx: %s",
+		if (ret && ret != -ENOTSUP)	/* the guest moves BAR 4 */
+			log_guest("%s: queue %u kick eventfd at %#llx: %s",
 				 vp->pci.name, q, (unsigned long long)req.addr,
 				 strerror(-ret));
 	}
