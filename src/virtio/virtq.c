@@ -28,6 +28,16 @@ static bool is_pow2(unsigned v)
 	return v && !(v & (v - 1));
 }
 
+/* The split ring's positions, as at power-on. */
+static void split_state_clear(struct virtq *vq)
+{
+	vq->last_avail = 0;
+	vq->used_idx = 0;
+	vq->signalled_used = 0;
+	vq->signalled_valid = false;
+	vq->unsignalled = false;
+}
+
 int virtq_map(struct virtq *vq)
 {
 	const struct gmem *mem = vq->dev->mem;
@@ -49,11 +59,7 @@ int virtq_map(struct virtq *vq)
 	vq->desc = desc;
 	vq->avail = avail;
 	vq->used = used;
-	vq->last_avail = 0;
-	vq->used_idx = 0;
-	vq->signalled_used = 0;
-	vq->signalled_valid = false;
-	vq->unsignalled = false;
+	split_state_clear(vq);
 	return 0;
 }
 
@@ -62,11 +68,7 @@ void virtq_reset(struct virtq *vq)
 	vq->desc = NULL;
 	vq->avail = NULL;
 	vq->used = NULL;
-	vq->last_avail = 0;
-	vq->used_idx = 0;
-	vq->signalled_used = 0;
-	vq->signalled_valid = false;
-	vq->unsignalled = false;
+	split_state_clear(vq);
 	vq->packed = false;
 	vq->cfg.size = vq->cfg.max_size;
 	vq->cfg.msix_vector = VIRTIO_NO_VECTOR;
