@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "util/iov.h"
 #include "util/log.h"
 
 #define DEFAULT_DEPTH 128
@@ -124,18 +125,12 @@ static int setup_bounce(struct blk_queue *q, struct blk_req *req)
 	size_t align = q->img->lim.block_size > q->img->mem_align
 			   ? q->img->lim.block_size
 			   : q->img->mem_align;
-	char *p;
-	unsigned i;
 
 	if (posix_memalign(&req->bounce_, align, req->total_))
 		return -ENOMEM;
-	if (req->op == BLK_OP_WRITE) {
-		p = req->bounce_;
-		for (i = 0; i < req->iovcnt; i++) {
-			memcpy(p, req->iov[i].iov_base, req->iov[i].iov_len);
-			p += req->iov[i].iov_len;
-		}
-	}
+	/* The guest's data is read once, here. */
+	if (req->op == BLK_OP_WRITE)
+		iov_to_buf(req->iov, req->iovcnt, 0, req->bounce_, req->total_);
 	return 0;
 }
 
@@ -235,8 +230,6 @@ void blk_complete(struct blk_req *req, int result)
 static int run_done(struct blk_queue *q)
 {
 	struct blk_req *req, *next;
-	unsigned i;
-	char *p;
 	int n = 0;
 
 	pthread_mutex_lock(&q->lock);
@@ -246,14 +239,9 @@ static int run_done(struct blk_queue *q)
 	for (; req; req = next) {
 		next = req->next_;
 		if (req->bounce_) {
-			p = req->bounce_;
-			for (i = 0; req->op == BLK_OP_READ &&
-				    req->result_ == 0 && i < req->iovcnt;
-			     i++) {
-				memcpy(req->iov[i].iov_base, p,
-				       req->iov[i].iov_len);
-				p += req->iov[i].iov_len;
-			}
+			if (req->op == BLK_OP_READ && req->result_ == 0)
+				iov_from_buf(req->iov, req->iovcnt, 0,
+					     req->bounce_, req->total_);
 			free(req->bounce_);
 			req->bounce_ = NULL;
 		}
@@ -312,7 +300,7 @@ void blk_queue_drain(struct blk_queue *q)
 unsigned blk_req_iov(struct blk_req *req, struct iovec *tmp)
 {
 	uint64_t skip = req->done_bytes;
-	unsigned i, n = 0;
+	int n;
 
 	if (req->flags_ & REQ_F_ZERO_WRITE) {
 		tmp[0].iov_base = zeroes;
@@ -326,19 +314,10 @@ unsigned blk_req_iov(struct blk_req *req, struct iovec *tmp)
 		tmp[0].iov_len = req->total_ - skip;
 		return 1;
 	}
-	for (i = 0; i < req->iovcnt; i++) {
-		const struct iovec *v = &req->iov[i];
-
-		if (skip >= v->iov_len) {
-			skip -= v->iov_len;
-			continue;
-		}
-		tmp[n].iov_base = (char *)v->iov_base + skip;
-		tmp[n].iov_len = v->iov_len - skip;
-		skip = 0;
-		n++;
-	}
-	return n;
+	/* Never fails: the iovecs hold total_ bytes, in iovcnt pieces. */
+	n = iov_slice(req->iov, req->iovcnt, skip, req->total_ - skip, tmp,
+		      req->iovcnt);
+	return n < 0 ? 0 : (unsigned)n;
 }
 
 int blk_req_falloc_mode(const struct blk_req *req)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "util/iov.h"
 #include "virtio/virtio.h"
 
 /* Descriptor, as laid out in guest memory (little endian). */
@@ -93,18 +94,5 @@ void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 /* After one or more pushes: raise the queue interrupt unless the driver
  * suppressed it. */
 void virtq_notify(struct virtq *vq);
-
-/* Copy helpers over a chain's iovecs: gather `len` bytes from the
- * readable part starting at byte `off`, or scatter into the writable
- * part.  Return the bytes copied. */
-size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t off,
-		  void *buf, size_t len);
-size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t off,
-		    const void *buf, size_t len);
-
-/* Describe bytes [off, off + len) of iov[0, n) as iovecs in dst.  The
- * count, or -1 if that takes more than max or iov holds fewer bytes. */
-int iov_slice(const struct iovec *iov, unsigned n, size_t off, size_t len,
-	      struct iovec *dst, unsigned max);
 
 #endif
