@@ -214,6 +214,7 @@ static int tx_one(struct virtio_net *n, unsigned k, struct virtq *vq)
 	struct virtq_chain c;
 	uint8_t hdr[VIRTIO_NET_HDR_LEN];
 	ssize_t ret;
+	int nsend;
 
 	if (virtq_pop(vq, n->txiov, RX_IOV, &c) <= 0)
 		return -1;
@@ -228,13 +229,21 @@ static int tx_one(struct virtio_net *n, unsigned k, struct virtq *vq)
 				 (unsigned long long)c.out_bytes);
 		return -1;
 	}
+	/* Trust boundary: the header is copied once, checked, and the copy
+	 * is what the backend sends; the guest may rewrite its own. */
 	iov_to_buf(n->txiov, c.n_out, 0, hdr, sizeof(hdr));
+	nsend = iov_slice(n->txiov, c.n_out, sizeof(hdr),
+			  c.out_bytes - sizeof(hdr), n->txsend + 1, RX_IOV);
 	if (!tx_hdr_ok(n, hdr)) {
 		log_guest("%s: tx header asks for an offload not negotiated",
 			  n->vdev.ops->name);
 		ret = -EINVAL;
+	} else if (nsend < 0) {	/* cannot be: the rest has fewer parts */
+		ret = -EINVAL;
 	} else {
-		ret = n->p.be.send(n->p.be.opaque, k, n->txiov, c.n_out);
+		n->txsend[0].iov_base = hdr;
+		n->txsend[0].iov_len = sizeof(hdr);
+		ret = n->p.be.send(n->p.be.opaque, k, n->txsend, nsend + 1);
 	}
 	if (ret == -EAGAIN) {
 		virtq_unpop(vq);
@@ -420,9 +429,10 @@ int virtio_net_create(const struct gmem *mem,
 	n->p = *p;
 	if (!n->p.tx_budget)
 		n->p.tx_budget = 256;
-	n->txiov = calloc(RX_IOV, sizeof(*n->txiov));
+	n->txiov = calloc(2 * RX_IOV + 1, sizeof(*n->txiov));
 	if (!n->txiov)
 		goto fail;
+	n->txsend = n->txiov + RX_IOV;
 	for (k = 0; k < p->pairs; k++)
 		if (!(n->pair[k].pkt = malloc(PKT_BUF)))
 			goto fail;

@@ -67,7 +67,9 @@ struct virtio_net {
 	uint64_t guest_offloads;	/* GUEST_* feature bits in force */
 	struct net_filter f;
 	struct virtio_net_stats st;
-	struct iovec *txiov;		/* RX_IOV entries */
+	struct iovec *txiov;		/* RX_IOV entries: the chain */
+	struct iovec *txsend;		/* RX_IOV + 1, inside txiov's block:
+					 * the checked header, then the rest */
 	struct net_pair pair[VIRTIO_NET_MAX_PAIRS];
 };
 

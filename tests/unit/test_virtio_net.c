@@ -43,6 +43,7 @@ static struct {
 	size_t sent_len[4];
 	unsigned nsent, sends;
 	int send_ret;		/* 0: accept */
+	uint8_t *rewrite;	/* guest bytes a racing vCPU rewrites in send */
 	uint8_t rx[8][2048];
 	size_t rx_len[8];
 	unsigned nrx, rx_next;
@@ -64,6 +65,8 @@ static ssize_t fb_send(void *o, unsigned pair, const struct iovec *iov,
 	be.sends++;
 	if (be.send_ret)
 		return be.send_ret;
+	if (be.rewrite)		/* another vCPU, after the device's check */
+		be.rewrite[1] = 4;	/* TCPv6 GSO: not negotiated */
 	for (i = 0; i < n; i++)
 		len += iov[i].iov_len;
 	if (be.nsent < 4) {
@@ -204,6 +207,21 @@ static void test_tx_offloads(void **state)
 	assert_int_equal(fd.queue_irqs[TXQ], 1);
 	/* The guest's offloads reached the backend at DRIVER_OK. */
 	assert_int_equal(be.offload, VNET_OFFLOAD_CSUM | VNET_OFFLOAD_TSO4);
+}
+
+/* The header the backend sends is the one the device checked: a guest
+ * that rewrites it in its own memory after the check changes nothing. */
+static void test_tx_header_fetched_once(void **state)
+{
+	tx_packet(0, 0, 0, 60);
+	be.rewrite = fd.host + FV_BUF;
+	virtio_notify_queue(dev, TXQ);
+	be.rewrite = NULL;
+	assert_int_equal(be.nsent, 1);
+	assert_int_equal(fd.host[FV_BUF + 1], 4);
+	assert_int_equal(be.sent[0][1], 0);
+	assert_int_equal(be.sent_len[0], HDR + 60);
+	assert_int_equal(be.sent[0][HDR + 59], 0x5a);
 }
 
 static void test_tx_backend_full(void **state)
@@ -530,6 +548,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_tx_offloads, setup),
+		T(test_tx_header_fetched_once, setup),
 		T(test_tx_backend_full, setup),
 		T(test_tx_budget, setup_budget),
 		T(test_tx_short_header, setup),
