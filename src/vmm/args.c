@@ -9,12 +9,13 @@
 
 #include "kvm/kvm.h"
 #include "util/parse.h"
+#include "virtio/rng.h"
 
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
 	OPT_CONSOLE, OPT_NO_REBOOT, OPT_NAME, OPT_STATS, OPT_HELP,
 	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM, OPT_DISK, OPT_BALLOON, OPT_MONITOR,
-	OPT_NET,
+	OPT_NET, OPT_RNG,
 };
 
 static const struct option long_opts[] = {
@@ -35,6 +36,7 @@ static const struct option long_opts[] = {
 	{ "balloon", optional_argument, NULL, OPT_BALLOON },
 	{ "monitor", required_argument, NULL, OPT_MONITOR },
 	{ "net", required_argument, NULL, OPT_NET },
+	{ "rng", optional_argument, NULL, OPT_RNG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -58,6 +60,8 @@ void args_usage(FILE *out, const char *prog)
 		"  --net tap=IFNAME|fd=N[:N...][,mac=MAC][,vhost=on|off|auto][,queues=N]\n"
 		"                    a virtio-net NIC on a TAP interface, or on an\n"
 		"                    inherited TAP fd (repeatable)\n"
+		"  --rng [rate=BYTES_PER_SEC]\n"
+		"                    a virtio-rng device fed by getrandom(), rate-limited\n"
 		"  --no-reboot       exit with status 2 when the guest resets\n"
 		"  --name NAME       guest name, for messages and QMP\n"
 		"  --monitor PATH    serve QMP on a Unix socket at PATH (mode 0600)\n"
@@ -201,6 +205,28 @@ static int parse_net(const char *s, struct vmm_args *a, char *err,
 	return 0;
 }
 
+/* --rng[=rate=N]: N bytes per second, 1 up to VIRTIO_RNG_MAX_RATE. */
+static int parse_rng(const char *arg, struct vmm_args *a, char *err,
+		     size_t errlen)
+{
+	uint64_t v;
+
+	if (a->rng)
+		return fail(err, errlen, "--rng: given twice");
+	a->rng = true;
+	if (!arg)
+		return 0;
+	if (strncmp(arg, "rate=", 5))
+		return fail(err, errlen, "--rng %s: expected rate=BYTES_PER_SEC",
+			    arg);
+	if (parse_uint(arg + 5, 1, VIRTIO_RNG_MAX_RATE, &v))
+		return fail(err, errlen, "--rng %s: rate must be a number of "
+			    "bytes per second from 1 to %llu", arg,
+			    (unsigned long long)VIRTIO_RNG_MAX_RATE);
+	a->rng_rate = v;
+	return 0;
+}
+
 static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		     size_t errlen)
 {
@@ -236,6 +262,8 @@ static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		return parse_balloon(arg, a, err, errlen);
 	case OPT_NET:
 		return parse_net(arg, a, err, errlen);
+	case OPT_RNG:
+		return parse_rng(arg, a, err, errlen);
 	case OPT_CONSOLE:
 		if (parse_console(arg, a))
 			return fail(err, errlen, "--console %s: expected stdio, "
@@ -277,7 +305,8 @@ int args_parse(int argc, char **argv, struct vmm_args *a, char *err,
 		}
 		/* "--balloon target=1G": the value is optional, but may
 		 * also follow as the next word. */
-		if (opt == OPT_BALLOON && !optarg && optind < argc &&
+		if ((opt == OPT_BALLOON || opt == OPT_RNG) && !optarg &&
+		    optind < argc &&
 		    argv[optind][0] != '-')
 			optarg = argv[optind++];
 		ret = parse_one(opt, optarg, a, err, errlen);

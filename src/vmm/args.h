@@ -45,6 +45,9 @@ struct vmm_args {
 	bool balloon_reporting;
 	unsigned nnets;		/* --net, in command-line order */
 	struct net_opts nets[VMM_MAX_NETS];
+	/* --rng[=][rate=BYTES_PER_SEC] */
+	bool rng;
+	uint64_t rng_rate;		/* 0: unlimited */
 };
 
 #define VMM_DEFAULT_MEMORY	(512ULL << 20)

@@ -150,6 +150,7 @@ int machine_create(struct machine *m, struct kvm *kvm,
 	for (i = 0; !ret && i < cfg->cpus; i++)
 		ret = x86_vcpu_init(vm_vcpu_fd(m->vm, i), kvm->cpuid, i,
 				    cfg->cpus);
+	ret = ret ?: machine_virtio_create(m, cfg);
 	ret = ret ?: machine_load(m, cfg);
 	if (ret) {
 		machine_destroy(m);
@@ -162,8 +163,11 @@ void machine_destroy(struct machine *m)
 {
 	if (m->loop)
 		loop_remove(m->loop, &m->rtc_timer);
-	/* PCI devices first: their BARs and vectors are the VM's. */
+	/* PCI devices first: their BARs and vectors are the VM's; their
+	 * loop sources before them, their block queues after them. */
+	machine_virtio_stop(m);
 	machine_pci_destroy(m);
+	machine_virtio_free(m);
 	vm_destroy(m->vm);
 	if (m->pm)
 		pm_destroy(m->pm);

@@ -5,6 +5,8 @@
 #ifndef VIREO_VMM_MACHINE_H
 #define VIREO_VMM_MACHINE_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "kvm/vm.h"
@@ -20,6 +22,8 @@ struct pm;
 struct pci;
 struct virtio_dev;
 struct machine_virtio;
+struct machine_devs;
+struct blk_image;
 
 #define MACHINE_MAX_VIRTIO 8
 
@@ -30,6 +34,15 @@ struct machine_config {
 	struct filemap *initrd;		/* NULL: none */
 	const char *cmdline;
 	const struct rtc_state *cmos;	/* kept across resets; may be NULL */
+	/* Virtio devices (machine_virtio.c). */
+	struct blk_image *const *disks;	/* open images, in PCI slot order */
+	unsigned ndisks;
+	bool rng;
+	uint64_t rng_rate;		/* bytes per second; 0: unlimited */
+	bool balloon;
+	uint64_t balloon_target;	/* 0: all RAM */
+	bool balloon_deflate_on_oom;
+	bool balloon_reporting;
 };
 
 struct machine {
@@ -42,6 +55,7 @@ struct machine {
 	uint64_t mmio32_next;		/* next free BAR address */
 	struct machine_virtio *virtio;	/* MACHINE_MAX_VIRTIO of them */
 	unsigned nvirtio;
+	struct machine_devs *devs;	/* machine_virtio.c */
 	struct loop *loop;		/* the main thread's, for timers */
 	struct loop_source rtc_timer;
 };
@@ -63,6 +77,15 @@ void machine_destroy(struct machine *m);
 int machine_pci_init(struct machine *m);
 int machine_add_virtio(struct machine *m, struct virtio_dev *vdev);
 void machine_pci_destroy(struct machine *m);
+
+/* The command line's virtio devices (machine_virtio.c): disks, rng and
+ * balloon, with their main-loop sources.  Create logs one line on
+ * failure.  Teardown: machine_virtio_stop() (loop sources, timers)
+ * before machine_pci_destroy() (the devices), machine_virtio_free() (the
+ * block queues) after it. */
+int machine_virtio_create(struct machine *m, const struct machine_config *cfg);
+void machine_virtio_stop(struct machine *m);
+void machine_virtio_free(struct machine *m);
 
 /* Exit counts by reason and port-I/O accesses by device. */
 void machine_print_stats(struct machine *m, FILE *out);

@@ -373,6 +373,12 @@ int main(int argc, char **argv)
 			.cpus = v.args.cpus, .memory = v.args.memory,
 			.kernel = &kfile, .initrd = v.args.initrd ? &ifile : NULL,
 			.cmdline = v.args.cmdline, .cmos = &v.cmos,
+			.disks = v.disks, .ndisks = v.args.ndisks,
+			.rng = v.args.rng, .rng_rate = v.args.rng_rate,
+			.balloon = v.args.balloon,
+			.balloon_target = v.args.balloon_target,
+			.balloon_deflate_on_oom = v.args.balloon_deflate_on_oom,
+			.balloon_reporting = v.args.balloon_reporting,
 		};
 
 		status = vmm_run(&v, &cfg);

@@ -53,3 +53,19 @@ kernel_paths() {
 	VMLINUZ=$top/.cache/kernel/$KVER/boot/vmlinuz-$KVER
 	MODDIR=$top/.cache/kernel/$KVER/lib/modules/$KVER
 }
+
+# initramfs_binaries DIR PATH...: copy host programs PATH into DIR/usr/bin
+# (busybox's links fill /bin and may share their names) with the shared
+# libraries ldd lists (and the dynamic loader) at their paths.
+initramfs_binaries() {
+	local d=$1 bin lib
+	shift
+	for bin in "$@"; do
+		mkdir -p "$d/usr/bin"
+		cp "$bin" "$d/usr/bin/"
+		for lib in $(ldd "$bin" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'); do
+			mkdir -p "$d$(dirname "$lib")"
+			cp -L "$lib" "$d$lib"
+		done
+	done
+}

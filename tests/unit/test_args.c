@@ -409,6 +409,32 @@ static void test_nets(void **state)
 		     "--net", "fd=7", "--net", "fd=8", "--net", "fd=9", NULL);
 }
 
+static void test_rng(void **state)
+{
+	static struct vmm_args a;
+
+	(void)state;
+	assert_int_equal(parse(&a, "--kernel", "k", NULL), 0);
+	assert_false(a.rng);
+	assert_int_equal(parse(&a, "--kernel", "k", "--rng", NULL), 0);
+	assert_true(a.rng);
+	assert_int_equal(a.rng_rate, 0);
+	assert_int_equal(parse(&a, "--rng", "rate=1024", "--kernel", "k",
+			       NULL), 0);
+	assert_int_equal(a.rng_rate, 1024);
+	assert_int_equal(parse(&a, "--kernel", "k", "--rng=rate=1000000000",
+			       NULL), 0);
+	assert_int_equal(a.rng_rate, 1000000000ull);
+
+	expect_error("from 1 to", NULL, "--kernel", "k", "--rng",
+		     "rate=1000000001", NULL);
+	expect_error("from 1 to", NULL, "--kernel", "k", "--rng", "rate=0",
+		     NULL);
+	expect_error("expected rate=", NULL, "--kernel", "k", "--rng",
+		     "speed=5", NULL);
+	expect_error("twice", NULL, "--kernel", "k", "--rng", "--rng", NULL);
+}
+
 static void test_usage(void **state)
 {
 	char *text = NULL;
@@ -447,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_balloon),
 		cmocka_unit_test(test_nets),
+		cmocka_unit_test(test_rng),
 		cmocka_unit_test(test_usage),
 	};
 
