@@ -261,7 +261,25 @@ static int h_destroy(struct call *c)
 	return destroy(c, false);
 }
 
-/* suspend and resume: the VMM process stopped and continued. */
+static int not_running(struct call *c)
+{
+	return dsp_fail(c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
+			"Requested operation is not valid: domain is not "
+			"running");
+}
+
+static int monitor_failed(struct call *c, const char *what, int ret)
+{
+	return dsp_fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
+			"operation failed: %s: %s", what,
+			ret == -ENOTCONN ? "the VMM's monitor is not connected "
+					   "(yet)"
+					 : strerror(-ret));
+}
+
+/* suspend and resume: QMP stop and cont, so the guest clock stops too.
+ * The reply does not wait for the VMM's; its STOP / RESUME event
+ * confirms. */
 static int pause_dom(struct call *c, bool pause)
 {
 	struct dom *d;
@@ -269,18 +287,14 @@ static int pause_dom(struct call *c, bool pause)
 
 	ARG_DOM(c, d);
 	if (d->id < 0 || !c->ctx->sup)
-		return dsp_fail(c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
-				"Requested operation is not valid: domain is "
-				"not running");
+		return not_running(c);
 	if ((d->state == DOM_PAUSED) == pause)
 		return 0; /* libvirt: a no-op */
 	ret = supervisor_pause(c->ctx->sup, d, pause);
 	if (ret < 0)
-		return dsp_fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
-				"operation failed: cannot %s the VMM: %s",
-				pause ? "stop" : "continue", strerror(-ret));
-	emit(c, d, pause ? EVENT_SUSPENDED : EVENT_RESUMED, 0 /* paused,
-							unpaused */);
+		return monitor_failed(c, pause ? "cannot stop the guest"
+					       : "cannot continue the guest",
+				      ret);
 	return 0;
 }
 
@@ -292,6 +306,58 @@ static int h_suspend(struct call *c)
 static int h_resume(struct call *c)
 {
 	return pause_dom(c, false);
+}
+
+enum mon_req { REQ_SHUTDOWN, REQ_REBOOT, REQ_RESET };
+
+/* shutdown (the ACPI power button), reboot (power button, then started
+ * again), reset: requests to the VMM's monitor.  with_flags: the call
+ * carries flags (only 0 and the ACPI method are accepted). */
+static int mon_request(struct call *c, enum mon_req req, bool with_flags)
+{
+	static const char *const what[] = {"cannot press the power button",
+					   "cannot reboot the guest",
+					   "cannot reset the guest"};
+	uint32_t flags = 0;
+	struct dom *d;
+	int ret;
+
+	ARG_DOM(c, d);
+	if (with_flags && dsp_arg_u32(c, &flags) < 0)
+		return -EBADMSG;
+	if (flags & ~1u) /* VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN */
+		return dsp_fail(c, ERR_INVALID_ARG, ERRDOM_DOMAIN,
+				"invalid argument: unsupported flags (0x%x)",
+				flags & ~1u);
+	if (d->id < 0 || !c->ctx->sup)
+		return not_running(c);
+	if (req == REQ_SHUTDOWN)
+		ret = supervisor_shutdown(c->ctx->sup, d);
+	else if (req == REQ_REBOOT)
+		ret = supervisor_reboot(c->ctx->sup, d);
+	else
+		ret = supervisor_reset(c->ctx->sup, d);
+	return ret < 0 ? monitor_failed(c, what[req], ret) : 0;
+}
+
+static int h_shutdown(struct call *c)
+{
+	return mon_request(c, REQ_SHUTDOWN, false);
+}
+
+static int h_shutdown_flags(struct call *c)
+{
+	return mon_request(c, REQ_SHUTDOWN, true);
+}
+
+static int h_reboot(struct call *c)
+{
+	return mon_request(c, REQ_REBOOT, true);
+}
+
+static int h_reset(struct call *c)
+{
+	return mon_request(c, REQ_RESET, true);
 }
 
 #define CONSOLE_FORCE 1u /* VIR_DOMAIN_CONSOLE_FORCE */
@@ -388,7 +454,7 @@ static int h_xml_desc(struct call *c)
 	if (dsp_arg_u32(c, &flags) < 0)
 		return -EBADMSG;
 	/* A running domain's live XML has its id, unless --inactive. */
-	live = (struct domxml_live){.id = d->id, .pty = NULL};
+	live = (struct domxml_live){.id = d->id, .pty = supervisor_pty(d)};
 	return dsp_reply_str(
 	    c, domxml_format(d->def, d->id >= 0 && !(flags & XML_INACTIVE)
 					 ? &live
@@ -511,6 +577,10 @@ const struct proc dispatch_dom_procs[] = {
     {PROC_DOMAIN_DESTROY, h_destroy, false},
     {PROC_DOMAIN_DESTROY_FLAGS, h_destroy_flags, false},
     {PROC_DOMAIN_SUSPEND, h_suspend, false},
+    {PROC_DOMAIN_SHUTDOWN, h_shutdown, false},
+    {PROC_DOMAIN_SHUTDOWN_FLAGS, h_shutdown_flags, false},
+    {PROC_DOMAIN_REBOOT, h_reboot, false},
+    {PROC_DOMAIN_RESET, h_reset, false},
     {PROC_DOMAIN_OPEN_CONSOLE, h_open_console, false},
     {PROC_DOMAIN_RESUME, h_resume, false},
     {PROC_DOMAIN_UNDEFINE_FLAGS, h_undefine_flags, false},

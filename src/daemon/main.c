@@ -79,36 +79,21 @@ static void find_vmm(char *out, size_t len)
 	snprintf(out, len, "vireo-vmm");
 }
 
-/* Domains marked autostart start with the daemon (after it detached, so
- * that their VMMs are its children); a failure is logged, not fatal. */
+/* Domains marked autostart and not running (after adoption) start with
+ * the daemon; a failure is logged, not fatal. */
 static void autostart(struct supervisor *sv, struct store *st)
 {
 	char err[400];
 	size_t i;
 
 	for (i = 0; i < st->n; i++) {
-		if (!st->doms[i]->autostart)
+		if (!st->doms[i]->autostart || st->doms[i]->proc)
 			continue;
 		if (supervisor_start(sv, st->doms[i], err, sizeof(err)) < 0)
 			log_warn("autostart of %s: %s", st->doms[i]->def->name,
 				 err);
 		else
 			log_info("autostarted %s", st->doms[i]->def->name);
-	}
-}
-
-/* Guests do not outlive the daemon that cannot find them again. */
-static void stop_all(struct supervisor *sv, struct store *st)
-{
-	size_t i = 0;
-
-	while (i < st->n) {
-		size_t n = st->n;
-
-		if (st->doms[i]->proc)
-			supervisor_destroy_dom(sv, st->doms[i]);
-		if (st->n == n)
-			i++;
 	}
 }
 
@@ -216,7 +201,7 @@ static int setup(const struct opts *o, struct store *st, struct server *srv,
 		return 1;
 	}
 	find_vmm(vmm, vmmlen);
-	ret = supervisor_init(sup, &srv->loop, vmm, st->dirfd);
+	ret = supervisor_init(sup, &srv->loop, vmm, o->state, st->dirfd);
 	if (ret < 0) {
 		log_error("state dir %s: logs: %s", o->state, strerror(-ret));
 		server_destroy(srv);
@@ -248,12 +233,13 @@ int main(int argc, char **argv)
 		log_error("cannot detach: %s", strerror(-ret));
 		ret = -1;
 	} else {
+		/* Guests outlive vireod: the next one adopts them. */
+		supervisor_adopt_all(&sup, &st);
 		autostart(&sup, &st);
 		ret = server_run(&srv);
-		stop_all(&sup, &st);
 	}
-	server_destroy(&srv);
 	supervisor_destroy(&sup);
+	server_destroy(&srv);
 	store_close(&st);
 	return ret < 0 ? 1 : 0;
 }

@@ -369,9 +369,24 @@ static void on_stopped(void *opaque, struct dom *d, int detail)
 		store_forget(s->store, d);
 }
 
+/* Another lifecycle change the supervisor saw (a monitor event, a
+ * restart by lifecycle action). */
+static void on_dom_event(void *opaque, struct dom *d, int event, int detail)
+{
+	struct rpc_dom r;
+
+	r.name = d->def->name;
+	memcpy(r.uuid, d->def->uuid, RPC_UUID_LEN);
+	r.id = d->id;
+	if (event == EVENT_STOPPED)
+		console_send(opaque, d, NULL, 0);
+	on_lifecycle(opaque, &r, event, detail);
+}
+
 void server_attach_supervisor(struct server *s, struct supervisor *sv)
 {
 	sv->stopped = on_stopped;
+	sv->event = on_dom_event;
 	sv->console_out = on_console_out;
 	sv->opaque = s;
 	s->ctx.sup = sv;

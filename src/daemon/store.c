@@ -19,6 +19,17 @@
 #define XML_SUFFIX ".xml"
 #define FILE_MAX (4u * 1024 * 1024)
 
+/* Fault injection for tests/daemon/run: VIREOD_FAULT=STEP makes vireod
+ * die (as under SIGKILL) at that step of an atomic write: "written",
+ * "synced" (the temporary file), "renamed". */
+static void fault_point(const char *step)
+{
+	const char *f = getenv("VIREOD_FAULT");
+
+	if (f && !strcmp(f, step))
+		_exit(99);
+}
+
 int store_write_atomic(int dirfd, const char *name, const char *data,
 		       size_t len)
 {
@@ -31,12 +42,15 @@ int store_write_atomic(int dirfd, const char *name, const char *data,
 	if (fd < 0)
 		return -errno;
 	ret = rpc_write_all(fd, data, len);
+	fault_point("written");
 	if (ret == 0 && fsync(fd) < 0)
 		ret = -errno;
+	fault_point("synced");
 	if (close(fd) < 0 && ret == 0)
 		ret = -errno;
 	if (ret == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
 		ret = -errno;
+	fault_point("renamed");
 	if (ret < 0) {
 		unlinkat(dirfd, tmp, 0);
 		return ret;

@@ -1,240 +1,346 @@
-/* VMM processes of running domains (see supervise.h).  A VMM's exit is
- * seen through its pidfd on the daemon's loop; nothing here blocks the
- * loop except the wait right after SIGKILL, which the kernel makes
- * prompt. */
-#include "daemon/supervise.h"
+/* VMM processes of running domains (see supervise.h): starting them
+ * detached, noticing their end, and the lifecycle actions.  The monitor,
+ * the console and adoption after a restart are in supervise_mon.c. */
+#include "daemon/supervise_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "daemon/vmmargs.h"
 #include "util/log.h"
-
-/* virDomainShutoffReason and the STOPPED event's details. */
-enum {
-	SHUTOFF_SHUTDOWN = 1,
-	SHUTOFF_DESTROYED = 2,
-	SHUTOFF_CRASHED = 3,
-	SHUTOFF_FAILED = 6,
-};
-enum {
-	STOPPED_SHUTDOWN = 0,
-	STOPPED_DESTROYED = 1,
-	STOPPED_CRASHED = 2,
-	STOPPED_FAILED = 5,
-};
 
 /* vireo-vmm's exit statuses (README): 0 powered off, 1 host error,
  * 2 reset with --no-reboot, 3 crashed. */
+#define VMM_EXIT_RESET 2
 #define VMM_EXIT_CRASHED 3
-
-struct vmm_proc {
-	struct supervisor *sv;
-	struct dom *dom;
-	struct loop_source src;
-	pid_t pid;
-	int pidfd;
-	bool destroying;
-	/* The console: the VMM's stdin and stdout (a socketpair). */
-	int con_fd, log_fd;
-	struct loop_source con_src;
-};
 
 extern char **environ;
 
-int supervisor_init(struct supervisor *sv, struct loop *loop, const char *vmm,
-		    int statedirfd)
+static int open_dir(int statedirfd, const char *name)
 {
+	if (mkdirat(statedirfd, name, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return openat(statedirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int supervisor_init(struct supervisor *sv, struct loop *loop, const char *vmm,
+		    const char *statedir, int statedirfd)
+{
+	struct itimerspec its = {{0, 200000000}, {0, 200000000}};
+
 	memset(sv, 0, sizeof(*sv));
 	sv->loop = loop;
 	sv->vmm = vmm;
 	sv->next_id = 1;
-	if (mkdirat(statedirfd, "logs", 0700) < 0 && errno != EEXIST)
-		return -errno;
-	sv->logdirfd =
-	    openat(statedirfd, "logs", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return sv->logdirfd < 0 ? -errno : 0;
+	sv->logdirfd = sv->rundirfd = sv->tick_fd = -1;
+	sv->logdirfd = open_dir(statedirfd, "logs");
+	sv->rundirfd = open_dir(statedirfd, "run");
+	if (sv->logdirfd < 0 || sv->rundirfd < 0)
+		goto fail;
+	/* Absolute: status files name the monitor socket by this path. */
+	char *abs = realpath(statedir, NULL);
+
+	if (!abs)
+		goto fail;
+	if (asprintf(&sv->rundir, "%s/run", abs) < 0) {
+		sv->rundir = NULL;
+		errno = ENOMEM;
+	}
+	free(abs);
+	if (!sv->rundir)
+		goto fail;
+	sv->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (sv->tick_fd < 0 || timerfd_settime(sv->tick_fd, 0, &its, NULL) < 0)
+		goto fail;
+	if (loop_add(loop, &sv->tick_src, sv->tick_fd, EPOLLIN, sv_tick, sv) < 0) {
+		errno = EIO;
+		goto fail;
+	}
+	return 0;
+fail:;
+	int ret = -errno;
+
+	supervisor_destroy(sv);
+	return ret;
 }
 
 void supervisor_destroy(struct supervisor *sv)
 {
+	while (sv->procs)
+		sv_release(sv->procs);
+	if (sv->tick_fd >= 0) {
+		loop_remove(sv->loop, &sv->tick_src);
+		close(sv->tick_fd);
+	}
 	if (sv->logdirfd >= 0)
 		close(sv->logdirfd);
-	sv->logdirfd = -1;
+	if (sv->rundirfd >= 0)
+		close(sv->rundirfd);
+	free(sv->rundir);
+	sv->logdirfd = sv->rundirfd = sv->tick_fd = -1;
+	sv->rundir = NULL;
 }
 
-/* Reaps the VMM and shuts the domain off with the reason its status
- * gives. */
-static void reap(struct vmm_proc *p)
+/* Frees p and what it holds; the VMM itself is left alone. */
+void sv_release(struct vmm_proc *p)
+{
+	struct supervisor *sv = p->sv;
+	struct vmm_proc **pp;
+
+	for (pp = &sv->procs; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	qmpc_close(&p->mon);
+	sv_pty_close(p);
+	if (p->pidfd >= 0) {
+		loop_remove(sv->loop, &p->exit_src);
+		close(p->pidfd);
+	}
+	if (p->log_fd >= 0)
+		close(p->log_fd);
+	if (p->dom)
+		p->dom->proc = NULL;
+	free(p);
+}
+
+/* The STOPPED event's detail and the shut-off reason of an outcome. */
+static void shutoff_reason(enum vmm_outcome o, int *reason, int *detail)
+{
+	static const int map[][2] = {
+	    [OUT_POWEROFF] = {SHUTOFF_SHUTDOWN, STOPPED_SHUTDOWN},
+	    [OUT_REBOOT] = {SHUTOFF_SHUTDOWN, STOPPED_SHUTDOWN},
+	    [OUT_CRASH] = {SHUTOFF_CRASHED, STOPPED_CRASHED},
+	    [OUT_DESTROYED] = {SHUTOFF_DESTROYED, STOPPED_DESTROYED},
+	    [OUT_FAILED] = {SHUTOFF_FAILED, STOPPED_FAILED},
+	    [OUT_UNKNOWN] = {SHUTOFF_UNKNOWN, STOPPED_FAILED},
+	};
+
+	*reason = map[o][0];
+	*detail = map[o][1];
+}
+
+static enum domain_action action_for(const struct domain_def *def,
+				     enum vmm_outcome o)
+{
+	switch (o) {
+	case OUT_POWEROFF:
+		return def->on_poweroff;
+	case OUT_REBOOT:
+		return def->on_reboot;
+	case OUT_CRASH:
+		return def->on_crash;
+	default:
+		return DOMAIN_ACTION_DESTROY;
+	}
+}
+
+/* The VMM is gone: its files go, d is shut off (or started again when
+ * its lifecycle action says restart). */
+void sv_finish(struct vmm_proc *p, enum vmm_outcome o)
 {
 	struct supervisor *sv = p->sv;
 	struct dom *d = p->dom;
-	int status = 0, reason, detail;
+	enum domain_action act;
+	char err[400];
+	int reason, detail;
 
-	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (p->destroying) {
-		reason = SHUTOFF_DESTROYED;
-		detail = STOPPED_DESTROYED;
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		reason = SHUTOFF_SHUTDOWN;
-		detail = STOPPED_SHUTDOWN;
-	} else if (WIFEXITED(status) &&
-		   WEXITSTATUS(status) == VMM_EXIT_CRASHED) {
-		reason = SHUTOFF_CRASHED;
-		detail = STOPPED_CRASHED;
-	} else {
-		reason = SHUTOFF_FAILED;
-		detail = STOPPED_FAILED;
-		log_warn(
-		    "domain %s: the VMM %s %d (see logs/%s.log)", d->def->name,
-		    WIFEXITED(status) ? "exited with status"
-				      : "was killed by signal",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-		    d->def->name);
-	}
-	loop_remove(sv->loop, &p->src);
-	close(p->pidfd);
-	if (p->con_fd >= 0) {
-		loop_remove(sv->loop, &p->con_src);
-		close(p->con_fd);
-	}
-	close(p->log_fd);
-	free(p);
-	d->proc = NULL;
+	if (p->fake_reboot && o == OUT_POWEROFF)
+		o = OUT_REBOOT;
+	act = action_for(d->def, o);
+	sv_remove_files(sv, d->def->name, p->st.monitor);
+	sv_release(p);
+	shutoff_reason(o, &reason, &detail);
 	d->id = -1;
 	d->state = DOM_SHUTOFF;
 	d->reason = reason;
+	if (act == DOMAIN_ACTION_RESTART || act == DOMAIN_ACTION_RENAME_RESTART) {
+		log_info("domain %s: %s, starting it again (lifecycle action)",
+			 d->def->name, o == OUT_CRASH ? "crashed" : "stopped");
+		if (sv->event)
+			sv->event(sv->opaque, d, EVENT_STOPPED, detail);
+		if (supervisor_start(sv, d, err, sizeof(err)) == 0) {
+			if (sv->event)
+				sv->event(sv->opaque, d, EVENT_STARTED, 0);
+			return;
+		}
+		log_warn("domain %s: cannot start again: %s", d->def->name, err);
+	}
 	if (sv->stopped)
 		sv->stopped(sv->opaque, d, detail);
 }
 
+/* What ended the VMM, from its exit status (our child) or else from the
+ * monitor's last SHUTDOWN event. */
+static enum vmm_outcome outcome(struct vmm_proc *p, bool have, int status)
+{
+	if (p->destroying)
+		return OUT_DESTROYED;
+	if (!have)
+		return p->event_outcome;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return OUT_POWEROFF;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == VMM_EXIT_RESET)
+		return OUT_REBOOT;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == VMM_EXIT_CRASHED)
+		return OUT_CRASH;
+	if (p->event_outcome != OUT_UNKNOWN)
+		return p->event_outcome;
+	log_warn("domain %s: the VMM %s %d (see logs/%s.log)",
+		 p->dom->def->name,
+		 WIFEXITED(status) ? "exited with status" : "was killed by signal",
+		 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+		 p->dom->def->name);
+	return OUT_FAILED;
+}
+
+/* The pidfd is readable: the VMM has ended. */
 static void on_exit_fd(struct loop_source *src, uint32_t events)
 {
-	reap(src->opaque);
-}
-
-/* Guest output: always read (the VMM must never wait on the daemon),
- * copied to the log and to whoever holds the console. */
-static void on_console(struct loop_source *src, uint32_t events)
-{
 	struct vmm_proc *p = src->opaque;
-	uint8_t buf[4096];
-	ssize_t n = read(p->con_fd, buf, sizeof(buf));
+	int status = 0;
+	bool have = false;
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		loop_remove(p->sv->loop, &p->con_src);
-		close(p->con_fd);
-		p->con_fd = -1;
-		return;
+	if (p->child) {
+		pid_t r;
+
+		while ((r = waitpid(p->pid, &status, WNOHANG)) < 0 &&
+		       errno == EINTR)
+			;
+		have = r == p->pid;
 	}
-	if (write(p->log_fd, buf, (size_t)n) < 0)
-		log_debug("console log of %s: %s", p->dom->def->name,
-			  strerror(errno));
-	if (p->sv->console_out)
-		p->sv->console_out(p->sv->opaque, p->dom, buf, (size_t)n);
-}
-
-ssize_t supervisor_console_write(struct dom *d, const void *buf, size_t len)
-{
-	ssize_t n;
-
-	if (!d->proc || d->proc->con_fd < 0)
-		return -EPIPE;
-	n = send(d->proc->con_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n < 0)
-		return errno == EAGAIN ? 0 : -errno;
-	return n;
-}
-
-/* vireo-vmm's arguments for d; 0 or -ENOMEM.  Strings in buf. */
-static int build_argv(struct supervisor *sv, const struct dom *d,
-		      char *argv[16], char bufs[3][64])
-{
-	int n = 0;
-
-	snprintf(bufs[0], 64, "%u", d->def->vcpus);
-	snprintf(bufs[1], 64, "%lluK", (unsigned long long)d->def->memory_kib);
-	snprintf(bufs[2], 64, "stdio");
-	argv[n++] = (char *)sv->vmm;
-	argv[n++] = "--name";
-	argv[n++] = d->def->name;
-	argv[n++] = "--kernel";
-	argv[n++] = d->def->kernel;
-	if (d->def->initrd) {
-		argv[n++] = "--initrd";
-		argv[n++] = d->def->initrd;
-	}
-	if (d->def->cmdline) {
-		argv[n++] = "--cmdline";
-		argv[n++] = d->def->cmdline;
-	}
-	argv[n++] = "--cpus";
-	argv[n++] = bufs[0];
-	argv[n++] = "--memory";
-	argv[n++] = bufs[1];
-	argv[n++] = "--console";
-	argv[n++] = bufs[2];
-	argv[n] = NULL;
-	return 0;
+	sv_console_drain(p);
+	sv_finish(p, outcome(p, have, status));
 }
 
 /* The VMM's stdout and stderr: logs/<name>.log, appended. */
-static int open_log(struct supervisor *sv, const char *name)
+int sv_open_log(struct supervisor *sv, const char *name)
 {
-	char file[300];
+	char file[DOMAIN_NAME_MAX + 8];
 
 	snprintf(file, sizeof(file), "%s.log", name);
 	return openat(sv->logdirfd, file,
 		      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 }
 
-/* Runs the VMM with the console on a socketpair (its stdin and stdout)
- * and its messages in the log; p gets the daemon's ends. */
-static int spawn(struct supervisor *sv, struct dom *d, struct vmm_proc *p)
+/* Runs argv in its own session, stdin /dev/null, output to the log,
+ * signals unblocked and at their defaults. */
+static int spawn(struct vmm_proc *p, char **argv)
 {
 	posix_spawn_file_actions_t fa;
-	char *argv[16], bufs[3][64];
-	int sv_fds[2], ret;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	int ret;
 
-	p->log_fd = open_log(sv, d->def->name);
-	if (p->log_fd < 0)
-		return -errno;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv_fds) < 0) {
-		ret = -errno;
-		close(p->log_fd);
-		return ret;
-	}
-	build_argv(sv, d, argv, bufs);
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID |
+					  POSIX_SPAWN_SETSIGMASK |
+					  POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&at, &none);
+	sigdelset(&all, SIGKILL);
+	sigdelset(&all, SIGSTOP);
+	posix_spawnattr_setsigdefault(&at, &all);
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sv_fds[1], 0);
-	posix_spawn_file_actions_adddup2(&fa, sv_fds[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, p->log_fd, 1);
 	posix_spawn_file_actions_adddup2(&fa, p->log_fd, 2);
-	ret = -posix_spawnp(&p->pid, sv->vmm, &fa, NULL, argv, environ);
+	ret = -posix_spawnp(&p->pid, argv[0], &fa, &at, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	close(sv_fds[1]);
-	p->con_fd = sv_fds[0];
-	if (ret == 0)
-		ret = fcntl(p->con_fd, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
-	if (ret == 0 && loop_add(sv->loop, &p->con_src, p->con_fd, EPOLLIN,
-				 on_console, p) < 0)
-		ret = -EIO;
-	if (ret < 0) {
-		close(p->con_fd);
-		close(p->log_fd);
+	posix_spawnattr_destroy(&at);
+	return ret;
+}
+
+/* Watches p's end through a pidfd on the loop; 0 or -errno. */
+int sv_watch_exit(struct vmm_proc *p)
+{
+	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	if (p->pidfd < 0)
+		return -errno;
+	if (loop_add(p->sv->loop, &p->exit_src, p->pidfd, EPOLLIN, on_exit_fd,
+		     p) < 0) {
+		close(p->pidfd);
+		p->pidfd = -1;
+		return -EIO;
 	}
+	return 0;
+}
+
+struct vmm_proc *sv_new_proc(struct supervisor *sv, struct dom *d)
+{
+	struct vmm_proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->sv = sv;
+	p->dom = d;
+	p->pidfd = p->log_fd = p->pty_fd = -1;
+	p->event_outcome = OUT_UNKNOWN;
+	qmpc_init(&p->mon, sv->loop);
+	sv_monitor_hooks(p);
+	p->next = sv->procs;
+	sv->procs = p;
+	d->proc = p;
+	return p;
+}
+
+/* Launch: the log, the argv, the process, its pidfd, its status file. */
+static int launch(struct supervisor *sv, struct vmm_proc *p, char *err,
+		  size_t errlen)
+{
+	const struct domain_def *def = p->dom->def;
+	struct vmm_launch l = {.vmm = sv->vmm, .monitor = p->st.monitor};
+	struct stat stb;
+	char **argv;
+	int ret;
+
+	l.no_reboot = p->st.no_reboot =
+	    def->on_reboot != DOMAIN_ACTION_RESTART &&
+	    def->on_reboot != DOMAIN_ACTION_RENAME_RESTART;
+	argv = vmm_args_build(def, &l, &ret, err, errlen);
+	if (!argv)
+		return ret;
+	p->log_fd = sv_open_log(sv, def->name);
+	if (p->log_fd < 0 || fstat(p->log_fd, &stb) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open its log: %s", strerror(-ret));
+		goto out;
+	}
+	p->st.log_offset = (uint64_t)stb.st_size;
+	ret = spawn(p, argv);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot run %s: %s", sv->vmm,
+			 strerror(-ret));
+		goto out;
+	}
+	p->child = true;
+	p->st.pid = p->pid;
+	p->st.start_time = status_proc_start(p->pid);
+	ret = sv_watch_exit(p);
+	if (ret == 0)
+		ret = status_write(sv->rundirfd, def->name, &p->st);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot watch the VMM: %s",
+			 strerror(-ret));
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, NULL, 0);
+	}
+out:
+	vmm_args_free(argv);
 	return ret;
 }
 
@@ -254,42 +360,29 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 	ret = domain_def_check_files(d->def, err, errlen);
 	if (ret < 0)
 		return ret;
-	p = calloc(1, sizeof(*p));
+	p = sv_new_proc(sv, d);
 	if (!p)
 		return -ENOMEM;
-	ret = spawn(sv, d, p);
+	if ((size_t)snprintf(p->st.monitor, sizeof(p->st.monitor), "%s/%s.qmp",
+			     sv->rundir, d->def->name) >= sizeof(p->st.monitor) ||
+	    strlen(p->st.monitor) >= 108) {
+		snprintf(err, errlen, "the monitor socket path %s/%s.qmp is "
+			 "too long", sv->rundir, d->def->name);
+		sv_release(p);
+		return -ENAMETOOLONG;
+	}
+	unlink(p->st.monitor);
+	p->st.id = sv->next_id;
+	sv_save_def(sv, d);
+	ret = launch(sv, p, err, errlen);
 	if (ret < 0) {
-		if (p->pid > 0) {
-			kill(p->pid, SIGKILL);
-			waitpid(p->pid, NULL, 0);
-		}
-		snprintf(err, errlen, "cannot run %s: %s", sv->vmm,
-			 strerror(-ret));
-		free(p);
+		sv_remove_files(sv, d->def->name, p->st.monitor);
+		sv_release(p);
 		return ret;
 	}
-	p->sv = sv;
-	p->dom = d;
-	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
-	if (p->pidfd < 0 ||
-	    loop_add(sv->loop, &p->src, p->pidfd, EPOLLIN, on_exit_fd, p) < 0) {
-		ret = p->pidfd < 0 ? -errno : -EIO;
-		kill(p->pid, SIGKILL);
-		waitpid(p->pid, NULL, 0);
-		if (p->pidfd >= 0)
-			close(p->pidfd);
-		loop_remove(sv->loop, &p->con_src);
-		close(p->con_fd);
-		close(p->log_fd);
-		free(p);
-		snprintf(err, errlen, "cannot watch the VMM: %s",
-			 strerror(-ret));
-		return ret;
-	}
-	d->proc = p;
 	d->id = sv->next_id++;
 	d->state = DOM_RUNNING;
-	d->reason = 1; /* VIR_DOMAIN_RUNNING_BOOTED */
+	d->reason = RUNNING_BOOTED;
 	return 0;
 }
 
@@ -301,25 +394,15 @@ pid_t supervisor_pid(const struct dom *d)
 uint64_t supervisor_cpu_time_ns(const struct dom *d)
 {
 	unsigned long long utime, stime;
-	char path[64], buf[1024], *p;
 	long hz = sysconf(_SC_CLK_TCK);
-	ssize_t n;
-	int fd;
+	char buf[1024];
+	const char *p;
 
 	if (!d->proc || hz <= 0)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->proc->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* After "pid (comm) ": fields 3 on; utime and stime are 14 and 15. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2,
+	p = status_proc_stat(d->proc->pid, buf, sizeof(buf));
+	/* utime and stime are fields 14 and 15. */
+	if (!p || sscanf(p,
 			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
 			 "%llu %llu",
 			 &utime, &stime) != 2)
@@ -327,25 +410,25 @@ uint64_t supervisor_cpu_time_ns(const struct dom *d)
 	return (utime + stime) * (1000000000ull / (unsigned long long)hz);
 }
 
-int supervisor_pause(struct supervisor *sv, struct dom *d, bool pause)
-{
-	if (!d->proc)
-		return -ESRCH;
-	if (syscall(SYS_pidfd_send_signal, d->proc->pidfd,
-		    pause ? SIGSTOP : SIGCONT, NULL, 0) < 0)
-		return -errno;
-	d->state = pause ? DOM_PAUSED : DOM_RUNNING;
-	d->reason = pause ? 1 /* PAUSED_USER */ : 5 /* RUNNING_UNPAUSED */;
-	return 0;
-}
-
 void supervisor_destroy_dom(struct supervisor *sv, struct dom *d)
 {
 	struct vmm_proc *p = d->proc;
+	struct pollfd pfd;
+	int status = 0;
 
 	if (!p)
 		return;
 	p->destroying = true;
-	kill(p->pid, SIGKILL);
-	reap(p);
+	if (syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0) < 0)
+		log_warn("domain %s: SIGKILL: %s", d->def->name,
+			 strerror(errno));
+	/* SIGKILL is prompt; a VMM stuck in the kernel is given 2 s, then
+	 * the domain is shut off anyway. */
+	pfd = (struct pollfd){.fd = p->pidfd, .events = POLLIN};
+	if (poll(&pfd, 1, 2000) <= 0)
+		log_warn("domain %s: the VMM (pid %d) has not ended yet",
+			 d->def->name, (int)p->pid);
+	else if (p->child)
+		waitpid(p->pid, &status, WNOHANG);
+	sv_finish(p, OUT_DESTROYED);
 }

@@ -1,7 +1,11 @@
 /* Running domains: one vireo-vmm process per running domain, started
- * with the definition's kernel, memory and vCPUs, watched through a pidfd
- * on the daemon's loop, killed on destroy.  When a VMM exits the domain
- * is shut off and `stopped` is told why. */
+ * detached (its own session, its output appended to logs/<name>.log, its
+ * console a pty, its QMP monitor at <state>/run/<name>.qmp) so that it
+ * outlives vireod.  Each has a status file (status.h); a restarted
+ * vireod adopts the VMMs still running and shuts off the others.  The
+ * supervisor follows each VMM's monitor events and its exit (a pidfd),
+ * applies on_poweroff / on_reboot / on_crash, and never waits on a VMM:
+ * monitor commands are sent, not awaited. */
 #ifndef VIREO_DAEMON_SUPERVISE_H
 #define VIREO_DAEMON_SUPERVISE_H
 
@@ -13,42 +17,64 @@
 #include "daemon/store.h"
 #include "util/loop.h"
 
+struct vmm_proc;
+
 struct supervisor {
 	struct loop *loop;
-	const char *vmm; /* the VMM program */
-	int logdirfd;	 /* <state>/logs: one console log per domain */
+	const char *vmm;      /* the VMM program */
+	int logdirfd;	      /* <state>/logs: one log per domain */
+	int rundirfd;	      /* <state>/run: status files, monitors */
+	char *rundir;	      /* its path */
 	int next_id;
-	/* A VMM exited: d is shut off with reason set (VIR_DOMAIN_SHUTOFF_*
-	 * in d->reason); detail is the STOPPED event's detail. */
+	int tick_fd; /* a timerfd: monitor connects and timeouts */
+	struct loop_source tick_src;
+	struct vmm_proc *procs;
+	/* A VMM ended: d is shut off with d->reason set; detail is the
+	 * STOPPED event's detail.  A transient d may be freed here. */
 	void (*stopped)(void *opaque, struct dom *d, int detail);
+	/* Any other lifecycle event of d (started, suspended, ...). */
+	void (*event)(void *opaque, struct dom *d, int event, int detail);
 	/* Guest console output (also appended to logs/<name>.log). */
 	void (*console_out)(void *opaque, struct dom *d, const uint8_t *buf,
 			    size_t len);
 	void *opaque;
 };
 
-/* 0, or -errno from opening the log folder. */
+/* 0, or -errno from opening logs/ and run/ under statedir. */
 int supervisor_init(struct supervisor *sv, struct loop *loop, const char *vmm,
-		    int statedirfd);
+		    const char *statedir, int statedirfd);
+/* Lets go of every VMM (they keep running) and closes what it holds. */
 void supervisor_destroy(struct supervisor *sv);
 
+/* After a (re)start of vireod: every status file in run/ names a VMM
+ * that was running; the live ones are adopted, the others' domains are
+ * shut off and their files removed.  Domains not in st (transient ones)
+ * come back from run/<name>.xml. */
+void supervisor_adopt_all(struct supervisor *sv, struct store *st);
+
 /* Starts d's VMM; d becomes running with a new id.  0, or -errno with a
- * one-line reason in err (no kernel in the definition, spawn failed). */
+ * one-line reason in err (no kernel, a device the VMM lacks, spawn
+ * failed). */
 int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 		     size_t errlen);
 /* Console input for d's guest, written without blocking: the bytes
- * taken (fewer when the VMM is not reading), or -errno. */
+ * taken (fewer when the pty is full), or -errno. */
 ssize_t supervisor_console_write(struct dom *d, const void *buf, size_t len);
-/* The running d's VMM process id, 0 when shut off. */
+/* The running d's console pty, NULL when not known (yet). */
+const char *supervisor_pty(const struct dom *d);
 pid_t supervisor_pid(const struct dom *d);
-/* CPU time the running d's VMM has used (all its threads, vCPUs
- * included), in ns; 0 when shut off or unreadable. */
+/* CPU time the running d's VMM has used, in ns; 0 when unknown. */
 uint64_t supervisor_cpu_time_ns(const struct dom *d);
-/* Pauses (SIGSTOP) or continues (SIGCONT) d's whole VMM: the guest's
- * vCPUs and devices stop together.  0 or -errno. */
+/* Monitor requests, sent without waiting for the reply: stop / cont
+ * (the guest clock stops with it), the ACPI power button, a reset, a
+ * reboot (power button, then a fresh start).  0, or -ENOTCONN when the
+ * monitor is not connected, or -errno. */
 int supervisor_pause(struct supervisor *sv, struct dom *d, bool pause);
-/* Kills d's VMM (SIGKILL) and waits for it: d is shut off, `stopped`
- * called, before this returns. */
+int supervisor_shutdown(struct supervisor *sv, struct dom *d);
+int supervisor_reset(struct supervisor *sv, struct dom *d);
+int supervisor_reboot(struct supervisor *sv, struct dom *d);
+/* Kills d's VMM (SIGKILL): d is shut off (destroyed) and `stopped`
+ * called before this returns. */
 void supervisor_destroy_dom(struct supervisor *sv, struct dom *d);
 
 #endif

@@ -1,7 +1,9 @@
 /* Unit tests for vireod's VMM supervision (src/daemon/supervise.c) with
  * stand-in VMMs: `true` (the guest powered off), `false` (a host error),
  * a script that exits 3 (a crash) and one that runs until killed
- * (destroy); the domain's id, state and reason, and the stop callback. */
+ * (destroy); the domain's id, state and reason, and the stop callback;
+ * status files and the adoption of a VMM after a restart.  The monitor
+ * and the console pty are tested with tests/daemon/fake-vmm. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,8 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "daemon/status.h"
 #include "daemon/supervise.h"
 #include "rpc_util.h"
 
@@ -78,7 +83,8 @@ static void start(struct fixture *f, const char *vmm)
 {
 	char err[256];
 
-	assert_int_equal(supervisor_init(&f->sv, &f->loop, vmm, f->st.dirfd),
+	assert_int_equal(supervisor_init(&f->sv, &f->loop, vmm, f->dir,
+					 f->st.dirfd),
 			 0);
 	f->sv.stopped = stopped;
 	f->sv.opaque = f;
@@ -174,78 +180,101 @@ static void test_destroy_and_args(void **state)
 	assert_null(f->d->proc);
 }
 
-/* The one-letter state of a process, from /proc/PID/stat. */
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return '?';
-	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-	fclose(f);
-	return p ? p[2] : '?';
-}
-
-static void test_pause(void **state)
+/* Without a monitor (a VMM that serves none), suspend, shutdown and
+ * reset say so; without a pty, console input has nowhere to go. */
+static void test_no_monitor(void **state)
 {
 	struct fixture *f = *state;
-	pid_t pid;
-	int i;
 
 	start(f, script(f, "exec sleep 60"));
-	pid = supervisor_pid(f->d);
-	assert_true(pid > 0);
-	assert_int_equal(supervisor_pause(&f->sv, f->d, true), 0);
-	assert_int_equal(f->d->state, DOM_PAUSED);
-	for (i = 0; i < 50 && proc_state(pid) != 'T'; i++)
-		loop_run_once(&f->loop, 10);
-	assert_int_equal(proc_state(pid), 'T');
-	assert_int_equal(supervisor_pause(&f->sv, f->d, false), 0);
+	assert_true(supervisor_pid(f->d) > 0);
+	assert_int_equal(supervisor_pause(&f->sv, f->d, true), -ENOTCONN);
 	assert_int_equal(f->d->state, DOM_RUNNING);
-	for (i = 0; i < 50 && proc_state(pid) == 'T'; i++)
-		loop_run_once(&f->loop, 10);
-	assert_true(proc_state(pid) != 'T');
-	/* Destroy works on a paused VMM too. */
-	assert_int_equal(supervisor_pause(&f->sv, f->d, true), 0);
+	assert_int_equal(supervisor_shutdown(&f->sv, f->d), -ENOTCONN);
+	assert_int_equal(supervisor_reset(&f->sv, f->d), -ENOTCONN);
+	assert_int_equal(supervisor_console_write(f->d, "x", 1), -EPIPE);
+	assert_null(supervisor_pty(f->d));
 	supervisor_destroy_dom(&f->sv, f->d);
 	assert_int_equal(f->d->reason, 2);
 	assert_int_equal(supervisor_pause(&f->sv, f->d, true), -ESRCH);
 }
 
-static void console_out(void *opaque, struct dom *d, const uint8_t *buf,
-			size_t len)
-{
-	char *seen = opaque;
-	size_t have = strlen(seen);
-
-	if (have + len < 256) {
-		memcpy(seen + have, buf, len);
-		seen[have + len] = '\0';
-	}
-}
-
-/* The console is the VMM's stdin and stdout: input is written to it, its
- * output comes back through console_out. */
-static void test_console(void **state)
+/* A running VMM has a status file naming it; vireod going away (the
+ * supervisor destroyed) leaves the VMM running, and a new supervisor
+ * adopts it with the same id.  A VMM that ended meanwhile is shut off
+ * and its files removed. */
+static void test_adopt(void **state)
 {
 	struct fixture *f = *state;
-	static char seen[256];
-	int i;
+	struct dom_status st;
+	char path[300];
+	pid_t pid;
 
-	seen[0] = '\0';
-	start(f, script(f, "while read l; do echo \"g:$l\"; done"));
-	f->sv.console_out = console_out;
-	f->sv.opaque = seen;
-	f->sv.stopped = NULL;
-	assert_int_equal(supervisor_console_write(f->d, "ping\n", 5), 5);
-	for (i = 0; i < 100 && !strstr(seen, "g:ping"); i++)
-		loop_run_once(&f->loop, 20);
-	assert_non_null(strstr(seen, "g:ping"));
-	supervisor_destroy_dom(&f->sv, f->d);
-	assert_int_equal(supervisor_console_write(f->d, "x", 1), -EPIPE);
+	start(f, script(f, "exec sleep 60"));
+	pid = supervisor_pid(f->d);
+	assert_int_equal(status_read(f->sv.rundirfd, "g", &st), 0);
+	assert_int_equal(st.pid, pid);
+	assert_int_equal(st.id, 1);
+	assert_int_equal(st.start_time, status_proc_start(pid));
+	supervisor_destroy(&f->sv);
+	assert_null(f->d->proc);
+	assert_true(status_proc_start(pid) > 0); /* still running */
+	f->d->id = -1;
+	f->d->state = DOM_SHUTOFF;
+
+	assert_int_equal(supervisor_init(&f->sv, &f->loop, "true", f->dir,
+					 f->st.dirfd),
+			 0);
+	f->sv.stopped = stopped;
+	f->sv.opaque = f;
+	supervisor_adopt_all(&f->sv, &f->st);
+	assert_int_equal(supervisor_pid(f->d), pid);
+	assert_int_equal(f->d->id, 1);
+	assert_int_equal(f->d->state, DOM_RUNNING);
+	/* Its end is seen through the pidfd, though it is not our child
+	 * any more in a real restart. */
+	kill(pid, SIGTERM);
+	wait_stop(f);
+
+	/* A status file whose process is gone (a reused pid: another start
+	 * time) shuts the domain off. */
+	st.pid = getpid();
+	assert_int_equal(status_write(f->sv.rundirfd, "g", &st), 0);
+	supervisor_adopt_all(&f->sv, &f->st);
+	assert_null(f->d->proc);
+	assert_int_equal(f->d->state, DOM_SHUTOFF);
+	assert_int_equal(f->d->reason, 0); /* unknown */
+	snprintf(path, sizeof(path), "%s/run/g.status", f->dir);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void test_status_parse(void **state)
+{
+	struct dom_status s;
+
+	assert_int_equal(status_parse("pid=12\nstart=34\nid=5\nno_reboot=1\n"
+				      "log_offset=7\nmonitor=/r/g.qmp\n"
+				      "pty=/dev/pts/3\n",
+				      &s),
+			 0);
+	assert_int_equal(s.pid, 12);
+	assert_int_equal(s.start_time, 34);
+	assert_int_equal(s.id, 5);
+	assert_true(s.no_reboot);
+	assert_int_equal(s.log_offset, 7);
+	assert_string_equal(s.monitor, "/r/g.qmp");
+	assert_string_equal(s.pty, "/dev/pts/3");
+	/* Missing keys, bad numbers, relative paths, unknown keys. */
+	assert_int_equal(status_parse("pid=12\nid=5\nmonitor=/m\n", &s), -EINVAL);
+	assert_int_equal(status_parse("pid=-1\nstart=3\nid=5\nmonitor=/m\n", &s),
+			 -EINVAL);
+	assert_int_equal(status_parse("pid=1\nstart=3\nid=5\nmonitor=m\n", &s),
+			 -EINVAL);
+	assert_int_equal(
+	    status_parse("pid=1\nstart=3\nid=5\nmonitor=/m\nx=1\n", &s),
+	    -EINVAL);
+	assert_int_equal(status_parse("pid=1\nstart=3x\nid=5\nmonitor=/m\n", &s),
+			 -EINVAL);
 }
 
 /* A VMM that spins: its CPU time shows, and is 0 once it is gone. */
@@ -271,7 +300,8 @@ static void test_no_kernel_no_vmm(void **state)
 	char err[256];
 
 	assert_int_equal(
-	    supervisor_init(&f->sv, &f->loop, "/nonexistent/vmm", f->st.dirfd),
+	    supervisor_init(&f->sv, &f->loop, "/nonexistent/vmm", f->dir,
+			    f->st.dirfd),
 	    0);
 	assert_int_equal(supervisor_start(&f->sv, f->d, err, sizeof(err)),
 			 -ENOENT);
@@ -293,8 +323,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_destroy_and_args, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_cpu_time, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pause, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_console, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_monitor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
+	    cmocka_unit_test(test_status_parse),
 	    cmocka_unit_test_setup_teardown(test_no_kernel_no_vmm, setup,
 					    teardown),
 	};

@@ -1,0 +1,55 @@
+/* Internals shared by supervise.c (processes, lifecycle actions) and
+ * supervise_mon.c (monitor, console, adoption). */
+#ifndef VIREO_DAEMON_SUPERVISE_INT_H
+#define VIREO_DAEMON_SUPERVISE_INT_H
+
+#include "daemon/qmpc.h"
+#include "daemon/status.h"
+#include "daemon/supervise.h"
+
+/* Why a VMM ended. */
+enum vmm_outcome {
+	OUT_UNKNOWN,
+	OUT_POWEROFF,
+	OUT_REBOOT,
+	OUT_CRASH,
+	OUT_DESTROYED,
+	OUT_FAILED,
+};
+
+struct vmm_proc {
+	struct supervisor *sv;
+	struct dom *dom;
+	struct vmm_proc *next;
+	pid_t pid;
+	bool child; /* ours (waitpid works), not adopted */
+	int pidfd;
+	struct loop_source exit_src;
+	struct dom_status st;
+	struct qmpc mon;
+	bool mon_warned;
+	int log_fd;
+	int pty_fd; /* the console pty's slave, read always */
+	struct loop_source pty_src;
+	enum vmm_outcome event_outcome; /* from a SHUTDOWN event */
+	bool destroying, fake_reboot;
+};
+
+void sv_release(struct vmm_proc *p);
+void sv_finish(struct vmm_proc *p, enum vmm_outcome o);
+struct vmm_proc *sv_new_proc(struct supervisor *sv, struct dom *d);
+int sv_watch_exit(struct vmm_proc *p);
+int sv_open_log(struct supervisor *sv, const char *name);
+
+void sv_tick(struct loop_source *src, uint32_t events);
+void sv_monitor_hooks(struct vmm_proc *p);
+void sv_pty_close(struct vmm_proc *p);
+/* Reads what the guest left in the pty before its VMM ended. */
+void sv_console_drain(struct vmm_proc *p);
+/* The running definition (run/<name>.xml), for a transient domain's
+ * adoption. */
+void sv_save_def(struct supervisor *sv, const struct dom *d);
+void sv_remove_files(struct supervisor *sv, const char *name,
+		     const char *monitor);
+
+#endif
