@@ -16,19 +16,25 @@ static void file_name(char *out, size_t len, const char *name)
 	snprintf(out, len, "%s.status", name);
 }
 
+int status_format(const struct dom_status *s, char *text, size_t len)
+{
+	int n = snprintf(text, len,
+			 "pid=%d\nstart=%" PRIu64 "\nid=%d\nno_reboot=%d\n"
+			 "log_offset=%" PRIu64 "\nmonitor=%s\npty=%s\n",
+			 (int)s->pid, s->start_time, s->id, s->no_reboot ? 1 : 0,
+			 s->log_offset, s->monitor, s->pty);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : n;
+}
+
 int status_write(int rundirfd, const char *name, const struct dom_status *s)
 {
-	char file[DOMAIN_NAME_MAX + 16], text[1024];
-	int n;
+	char file[DOMAIN_NAME_MAX + 16], text[STATUS_TEXT_MAX];
+	int n = status_format(s, text, sizeof(text));
 
+	if (n < 0)
+		return n;
 	file_name(file, sizeof(file), name);
-	n = snprintf(text, sizeof(text),
-		     "pid=%d\nstart=%" PRIu64 "\nid=%d\nno_reboot=%d\n"
-		     "log_offset=%" PRIu64 "\nmonitor=%s\npty=%s\n",
-		     (int)s->pid, s->start_time, s->id, s->no_reboot ? 1 : 0,
-		     s->log_offset, s->monitor, s->pty);
-	if (n < 0 || (size_t)n >= sizeof(text))
-		return -ENAMETOOLONG;
 	return store_write_atomic(rundirfd, file, text, (size_t)n);
 }
 
@@ -80,7 +86,7 @@ static int parse_line(char *line, struct dom_status *s, unsigned *seen)
 
 int status_parse(const char *text, struct dom_status *s)
 {
-	char buf[1024], *line, *save = NULL;
+	char buf[STATUS_TEXT_MAX], *line, *save = NULL;
 	unsigned seen = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -96,7 +102,7 @@ int status_parse(const char *text, struct dom_status *s)
 
 int status_read(int rundirfd, const char *name, struct dom_status *s)
 {
-	char file[DOMAIN_NAME_MAX + 16], text[1024];
+	char file[DOMAIN_NAME_MAX + 16], text[STATUS_TEXT_MAX];
 	ssize_t n;
 	int fd;
 

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #define STATUS_PATH_MAX 256
+#define STATUS_TEXT_MAX 1024 /* a status file's size limit */
 
 struct dom_status {
 	pid_t pid;
@@ -23,6 +24,8 @@ struct dom_status {
 	char pty[STATUS_PATH_MAX];	/* empty until known */
 };
 
+/* The file's text in text[len]: its length, or -ENAMETOOLONG. */
+int status_format(const struct dom_status *s, char *text, size_t len);
 /* 0 or -errno (the old file untouched). */
 int status_write(int rundirfd, const char *name, const struct dom_status *s);
 /* 0, -ENOENT, or -EINVAL for a file that does not parse. */

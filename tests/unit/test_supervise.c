@@ -20,6 +20,7 @@
 
 #include "daemon/status.h"
 #include "daemon/supervise.h"
+#include "daemon/vmmargs.h"
 #include "rpc_util.h"
 
 struct fixture {
@@ -314,6 +315,81 @@ static void test_no_kernel_no_vmm(void **state)
 	assert_non_null(strstr(err, "<kernel>"));
 }
 
+/* The argv joined with spaces, for comparison. */
+static void joined(char **argv, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (; *argv; argv++) {
+		strncat(out, *argv, len - strlen(out) - 1);
+		if (argv[1])
+			strncat(out, " ", len - strlen(out) - 1);
+	}
+}
+
+static char **args_for(const char *xml, bool no_reboot, int *ret, char *err)
+{
+	struct vmm_launch l = {"vmm", "/run/g.qmp", no_reboot};
+	struct domain_def *def;
+	char **argv;
+
+	assert_int_equal(domxml_parse(xml, strlen(xml), &def, err, 256), 0);
+	argv = vmm_args_build(def, &l, ret, err, 256);
+	domain_def_free(def);
+	return argv;
+}
+
+static void test_vmm_args(void **state)
+{
+	char err[256], line[1024];
+	char **argv;
+	int ret;
+
+	argv = args_for(
+	    "<domain type='kvm'><name>g</name><memory>65536</memory>"
+	    "<currentMemory>32768</currentMemory><vcpu>3</vcpu><os>"
+	    "<type>hvm</type><kernel>/k</kernel><initrd>/i</initrd>"
+	    "<cmdline>console=ttyS0</cmdline></os><devices>"
+	    "<disk type='file' device='disk'><driver name='qemu' type='raw' "
+	    "cache='none'/><source file='/d.img'/><target dev='vda'/>"
+	    "<readonly/><serial>S1</serial></disk>"
+	    "<disk type='block' device='disk'><source dev='/dev/x'/>"
+	    "<target dev='vdb'/></disk></devices></domain>",
+	    true, &ret, err);
+	assert_non_null(argv);
+	joined(argv, line, sizeof(line));
+	assert_string_equal(
+	    line, "vmm --name g --kernel /k --initrd /i --cmdline console=ttyS0 "
+		  "--cpus 3 --memory 65536K --disk "
+		  "path=/d.img,readonly=on,serial=S1,cache=none --disk "
+		  "path=/dev/x --balloon=target=32768K --console pty --monitor "
+		  "/run/g.qmp --no-reboot");
+	vmm_args_free(argv);
+	/* No balloon with model none; devices the VMM lacks are refused. */
+	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
+			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
+			"<memballoon model='none'/></devices></domain>",
+			false, &ret, err);
+	joined(argv, line, sizeof(line));
+	assert_string_equal(line, "vmm --name g --kernel /k --cpus 1 --memory "
+				  "65536K --console pty --monitor /run/g.qmp");
+	vmm_args_free(argv);
+	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
+			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
+			"<interface type='ethernet'><target dev='tap0'/>"
+			"</interface></devices></domain>",
+			false, &ret, err);
+	assert_null(argv);
+	assert_int_equal(ret, -EOPNOTSUPP);
+	assert_non_null(strstr(err, "<interface>"));
+	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
+			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
+			"<rng model='virtio'><backend model='random'>/dev/urandom"
+			"</backend></rng></devices></domain>",
+			false, &ret, err);
+	assert_null(argv);
+	assert_non_null(strstr(err, "<rng>"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +402,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_monitor, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 	    cmocka_unit_test(test_status_parse),
+	    cmocka_unit_test(test_vmm_args),
 	    cmocka_unit_test_setup_teardown(test_no_kernel_no_vmm, setup,
 					    teardown),
 	};
