@@ -59,7 +59,7 @@ static int parse_line(char *line, struct dom_status *s, unsigned *seen)
 	*eq++ = '\0';
 	if (!strcmp(line, "monitor")) {
 		*seen |= 1;
-		return path_val(s->monitor, eq);
+		return eq[0] ? path_val(s->monitor, eq) : -EINVAL;
 	}
 	if (!strcmp(line, "pty"))
 		return path_val(s->pty, eq);

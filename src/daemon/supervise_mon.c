@@ -110,15 +110,13 @@ static void find_pty(struct vmm_proc *p)
 	p->st.pty[n] = '\0';
 }
 
-static void mon_ready(void *opaque)
+/* Once the monitor answers, the console line is in the log (it is
+ * printed before the monitor listens, though the VMM's log writer may
+ * lag: the tick tries again until it is found). */
+static void pty_discover(struct vmm_proc *p)
 {
-	struct vmm_proc *p = opaque;
 	int ret;
 
-	p->mon_warned = false;
-	qmpc_send(&p->mon, "query-status", "status");
-	if (p->st.pty[0])
-		return;
 	find_pty(p);
 	if (!p->st.pty[0])
 		return;
@@ -127,6 +125,16 @@ static void mon_ready(void *opaque)
 		log_warn("domain %s: status file: %s", p->dom->def->name,
 			 strerror(-ret));
 	pty_open(p);
+}
+
+static void mon_ready(void *opaque)
+{
+	struct vmm_proc *p = opaque;
+
+	p->mon_warned = false;
+	qmpc_send(&p->mon, "query-status", "status");
+	if (!p->st.pty[0])
+		pty_discover(p);
 }
 
 static void set_paused(struct vmm_proc *p, bool paused, int reason)
@@ -225,6 +233,8 @@ void sv_tick(struct loop_source *src, uint32_t events)
 				 p->dom->def->name);
 			qmpc_close(&p->mon);
 		}
+		if (p->mon.ready && !p->st.pty[0])
+			pty_discover(p);
 		if (p->mon.fd < 0 && !p->destroying) {
 			int ret = qmpc_connect(&p->mon, p->st.monitor);
 

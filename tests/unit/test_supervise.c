@@ -271,6 +271,9 @@ static void test_status_parse(void **state)
 			 -EINVAL);
 	assert_int_equal(status_parse("pid=1\nstart=3\nid=5\nmonitor=m\n", &s),
 			 -EINVAL);
+	/* An empty monitor path (found by fuzz_status). */
+	assert_int_equal(status_parse("pid=1\nstart=3\nid=5\nmonitor=\n", &s),
+			 -EINVAL);
 	assert_int_equal(
 	    status_parse("pid=1\nstart=3\nid=5\nmonitor=/m\nx=1\n", &s),
 	    -EINVAL);
