@@ -54,8 +54,9 @@ int dispatch_frame(struct daemon_ctx *ctx, struct session *ss,
 		   const uint8_t *frame, uint32_t len, uint8_t **reply,
 		   size_t *replylen, const char **why);
 
-/* A console stream frame for session ss: guest output (len bytes, or the
- * end of the stream when data is NULL).  0 or -ENOMEM. */
+/* A console stream frame for session ss: guest output (len bytes; none:
+ * the end of the output), or with data NULL the OK that confirms the
+ * client's finish.  0 or -ENOMEM. */
 int dispatch_stream_out(const struct session *ss, const void *data, size_t len,
 			uint8_t **frame, size_t *framelen);
 

@@ -328,7 +328,10 @@ static struct client *console_owner(struct server *s, const struct dom *d)
 }
 
 /* Guest output (data) or its end (NULL) to the console's client, if any;
- * one that does not read it is closed, the loop never waits. */
+ * one that does not read it is closed, the loop never waits.  The end is
+ * an empty data message, as libvirtd sends at end of file (an unasked-for
+ * OK makes libvirt's client drop the connection); the session keeps the
+ * stream until the client's finish, which is then confirmed. */
 static void console_send(struct server *s, struct dom *d, const void *data,
 			 size_t len)
 {
@@ -336,12 +339,11 @@ static void console_send(struct server *s, struct dom *d, const void *data,
 	uint8_t *frame;
 	size_t flen;
 
-	if (!c || dispatch_stream_out(&c->ss, data, len, &frame, &flen) < 0)
+	if (!c || dispatch_stream_out(&c->ss, data ? data : "", data ? len : 0,
+				      &frame, &flen) < 0)
 		return;
-	if (!data) {
-		c->ss.stream = false;
+	if (!data)
 		d->console = NULL;
-	}
 	send_event(c, frame, flen);
 }
 

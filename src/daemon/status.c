@@ -48,36 +48,53 @@ static int path_val(char *out, const char *v)
 	return 0;
 }
 
-/* One key=value line (NUL-terminated, without its newline). */
+static const char *const keys[] = {
+    "monitor", "pid", "start", "pty", "id", "no_reboot", "log_offset",
+};
+#define KEYS_REQUIRED 0x17u /* monitor, pid, start, id */
+
+/* A number value: 0 and *u, or -EINVAL. */
+static int num_val(const char *v, unsigned long long *u)
+{
+	char *end;
+
+	errno = 0;
+	*u = strtoull(v, &end, 10);
+	return errno || end == v || *end || v[0] == '-' ? -EINVAL : 0;
+}
+
+/* One key=value line (NUL-terminated, without its newline); each key
+ * at most once. */
 static int parse_line(char *line, struct dom_status *s, unsigned *seen)
 {
-	char *eq = strchr(line, '='), *end;
-	unsigned long long u;
+	char *eq = strchr(line, '=');
+	unsigned long long u = 0;
+	unsigned k;
 
 	if (!eq)
 		return -EINVAL;
 	*eq++ = '\0';
-	if (!strcmp(line, "monitor")) {
-		*seen |= 1;
-		return eq[0] ? path_val(s->monitor, eq) : -EINVAL;
-	}
-	if (!strcmp(line, "pty"))
-		return path_val(s->pty, eq);
-	errno = 0;
-	u = strtoull(eq, &end, 10);
-	if (errno || end == eq || *end || eq[0] == '-')
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (!strcmp(line, keys[k]))
+			break;
+	if (k == sizeof(keys) / sizeof(keys[0]) || (*seen & (1u << k)))
 		return -EINVAL;
-	if (!strcmp(line, "pid") && u > 0 && u < (1u << 22)) {
+	*seen |= 1u << k;
+	if (k == 0)
+		return eq[0] ? path_val(s->monitor, eq) : -EINVAL;
+	if (k == 3)
+		return path_val(s->pty, eq);
+	if (num_val(eq, &u) < 0)
+		return -EINVAL;
+	if (k == 1 && u > 0 && u < (1u << 22))
 		s->pid = (pid_t)u;
-		*seen |= 2;
-	} else if (!strcmp(line, "start") && u > 0) {
+	else if (k == 2 && u > 0)
 		s->start_time = u;
-		*seen |= 4;
-	} else if (!strcmp(line, "id") && u > 0 && u < (1u << 30))
+	else if (k == 4 && u > 0 && u < (1u << 30))
 		s->id = (int)u;
-	else if (!strcmp(line, "no_reboot") && u <= 1)
+	else if (k == 5 && u <= 1)
 		s->no_reboot = u;
-	else if (!strcmp(line, "log_offset"))
+	else if (k == 6)
 		s->log_offset = u;
 	else
 		return -EINVAL;
@@ -97,7 +114,7 @@ int status_parse(const char *text, struct dom_status *s)
 	     line = strtok_r(NULL, "\n", &save))
 		if (parse_line(line, s, &seen) < 0)
 			return -EINVAL;
-	return seen == 7 && s->id > 0 ? 0 : -EINVAL;
+	return (seen & KEYS_REQUIRED) == KEYS_REQUIRED ? 0 : -EINVAL;
 }
 
 int status_read(int rundirfd, const char *name, struct dom_status *s)

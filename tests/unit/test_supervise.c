@@ -271,6 +271,11 @@ static void test_status_parse(void **state)
 			 -EINVAL);
 	assert_int_equal(status_parse("pid=1\nstart=3\nid=5\nmonitor=m\n", &s),
 			 -EINVAL);
+	/* A key given twice (found by fuzz_status). */
+	assert_int_equal(
+	    status_parse("pid=1\nstart=3\nid=5\nmonitor=/long\nmonitor=/m\n",
+			 &s),
+	    -EINVAL);
 	/* An empty monitor path (found by fuzz_status). */
 	assert_int_equal(status_parse("pid=1\nstart=3\nid=5\nmonitor=\n", &s),
 			 -EINVAL);
