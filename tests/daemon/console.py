@@ -2,8 +2,11 @@
 # The guest console through python3-libvirt's stream API (what virsh
 # console uses): open it, type a line, read the fake guest's echo, and
 # check that a second console is refused while this one is open.
-# Usage: console.py URI DOMAIN; prints "console ok".
-import sys
+# With --end: the console is open while the guest powers off (shutdown):
+# the stream ends (recv gives 0, as with libvirtd), finish() is
+# confirmed, and the connection stays usable.
+# Usage: console.py URI DOMAIN [--end]; prints "console ok".
+import sys, threading
 import libvirt
 
 uri, name = sys.argv[1:3]
@@ -12,6 +15,37 @@ conn = libvirt.open(uri)
 dom = conn.lookupByName(name)
 st = conn.newStream(0)
 dom.openConsole(None, st, 0)
+
+
+def end_at_poweroff():
+    ended = []
+
+    def reader():
+        while True:
+            b = st.recv(4096)
+            if b == b'' or b == 0:
+                ended.append(True)
+                return
+            if isinstance(b, int) and b < 0:
+                return
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    dom.shutdown()
+    t.join(10)
+    if not ended:
+        raise SystemExit('the stream did not end when the guest powered off')
+    st.finish()
+    state = dom.state()
+    if state != [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN]:
+        raise SystemExit('state %r after the power button' % state)
+    conn.close()
+    print('console ok')
+    sys.exit(0)
+
+
+if sys.argv[3:] == ['--end']:
+    end_at_poweroff()
 
 other = conn.newStream(0)
 try:
