@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARGS_MAX (32 + 2 * DOMAIN_DISKS_MAX)
+#define ARGS_MAX (32 + 2 * DOMAIN_DISKS_MAX + 2 * DOMAIN_NETS_MAX)
 
 struct argv_buf {
 	char **v;
@@ -54,16 +54,36 @@ static void add_disk(struct argv_buf *b, const struct domain_disk *dk)
 	    dk->cache != DOMAIN_CACHE_DEFAULT ? cache_names[dk->cache] : "");
 }
 
-/* Devices main's vireo-vmm has no option for yet. */
+/* <interface type='ethernet'><target dev=NAME/>: the VMM opens (or,
+ * privileged, creates) the TAP itself. */
+static void add_net(struct argv_buf *b, const struct domain_net *n)
+{
+	const uint8_t *m = n->mac;
+
+	add(b, "--net");
+	add(b, "tap=%s,mac=%02x:%02x:%02x:%02x:%02x:%02x", n->ifname, m[0],
+	    m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* What vireod cannot run yet: a bridge needs vireod to create the TAP
+ * and hand it over (--net fd=N); devices the VMM has no option for. */
 static int unsupported(const struct domain_def *def, char *err, size_t errlen)
 {
 	const char *what = NULL;
+	size_t i;
 
-	if (def->nnets)
-		what = "<interface> (vireo-vmm has no --net yet)";
-	else if (def->rng)
+	for (i = 0; i < def->nnets && !what; i++) {
+		if (def->nets[i].type == DOMAIN_NET_BRIDGE)
+			what = "<interface type='bridge'> (vireod does not "
+			       "create TAPs on bridges yet; use type='ethernet' "
+			       "with <target dev=.../>)";
+		else if (!def->nets[i].ifname)
+			what = "<interface type='ethernet'> without <target "
+			       "dev=.../>";
+	}
+	if (!what && def->rng)
 		what = "<rng> (vireo-vmm has no --rng yet)";
-	else if (def->vsock)
+	else if (!what && def->vsock)
 		what = "<vsock> (vireo-vmm has no vsock device yet)";
 	if (!what)
 		return 0;
@@ -104,6 +124,8 @@ char **vmm_args_build(const struct domain_def *def, const struct vmm_launch *l,
 	add(&b, "%lluK", (unsigned long long)def->memory_kib);
 	for (i = 0; i < def->ndisks; i++)
 		add_disk(&b, &def->disks[i]);
+	for (i = 0; i < def->nnets; i++)
+		add_net(&b, &def->nets[i]);
 	if (def->balloon && def->current_memory_kib < def->memory_kib)
 		add(&b, "--balloon=target=%lluK",
 		    (unsigned long long)def->current_memory_kib);

@@ -1,6 +1,6 @@
 /* vireo-vmm's command line for a domain definition: what vireod runs
- * when a domain starts.  A device the VMM has no option for is refused
- * with a one-line reason rather than dropped. */
+ * when a domain starts.  A device the VMM (or vireod) cannot provide yet
+ * is refused with a one-line reason rather than dropped. */
 #ifndef VIREO_DAEMON_VMMARGS_H
 #define VIREO_DAEMON_VMMARGS_H
 

@@ -384,11 +384,23 @@ static void test_vmm_args(void **state)
 	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
 			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
 			"<interface type='ethernet'><target dev='tap0'/>"
+			"<mac address='52:54:00:0a:0b:0c'/></interface>"
+			"<memballoon model='none'/></devices></domain>",
+			false, &ret, err);
+	assert_non_null(argv);
+	joined(argv, line, sizeof(line));
+	assert_string_equal(line, "vmm --name g --kernel /k --cpus 1 --memory "
+				  "65536K --net tap=tap0,mac=52:54:00:0a:0b:0c "
+				  "--console pty --monitor /run/g.qmp");
+	vmm_args_free(argv);
+	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
+			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
+			"<interface type='bridge'><source bridge='br0'/>"
 			"</interface></devices></domain>",
 			false, &ret, err);
 	assert_null(argv);
 	assert_int_equal(ret, -EOPNOTSUPP);
-	assert_non_null(strstr(err, "<interface>"));
+	assert_non_null(strstr(err, "type='bridge'"));
 	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
 			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
 			"<rng model='virtio'><backend model='random'>/dev/urandom"
