@@ -81,7 +81,8 @@ int qmpc_send(struct qmpc *q, const char *cmd, const char *id)
 
 bool qmpc_overdue(const struct qmpc *q, uint64_t now_ms)
 {
-	return q->fd >= 0 && q->pending && now_ms - q->oldest_ms > QMPC_TIMEOUT_MS;
+	return q->fd >= 0 && q->pending &&
+	       now_ms - q->oldest_ms > QMPC_TIMEOUT_MS;
 }
 
 static const char *str_of(struct json_object *o, const char *key)
@@ -159,7 +160,8 @@ static int input(struct qmpc *q, const char *buf, size_t len)
 		off += used ? used : len - off;
 		q->msg_bytes += used;
 		if (!m) {
-			if (json_tokener_get_error(q->tok) != json_tokener_continue)
+			if (json_tokener_get_error(q->tok) !=
+			    json_tokener_continue)
 				return -EPROTO;
 			if (q->msg_bytes > QMPC_MAX_MESSAGE)
 				return -EMSGSIZE;
@@ -202,10 +204,10 @@ int qmpc_connect(struct qmpc *q, const char *path)
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = errno == ENOENT || errno == ECONNREFUSED ||
-			      errno == EAGAIN
-			  ? -EAGAIN
-			  : -errno;
+		ret =
+		    errno == ENOENT || errno == ECONNREFUSED || errno == EAGAIN
+			? -EAGAIN
+			: -errno;
 		close(fd);
 		return ret;
 	}

@@ -23,9 +23,9 @@ struct qmpc {
 	int fd; /* -1 while not connected */
 	struct json_tokener *tok;
 	size_t msg_bytes;
-	bool ready;	     /* capabilities negotiated */
-	unsigned pending;    /* commands sent, not yet answered */
-	uint64_t oldest_ms;  /* when the oldest unanswered one was sent */
+	bool ready;	    /* capabilities negotiated */
+	unsigned pending;   /* commands sent, not yet answered */
+	uint64_t oldest_ms; /* when the oldest unanswered one was sent */
 	/* A reply: id is the command's (as given to qmpc_send), ret its
 	 * "return" or NULL with err set to the error's description. */
 	void (*reply)(void *opaque, const char *id, struct json_object *ret,

@@ -18,11 +18,12 @@ static void file_name(char *out, size_t len, const char *name)
 
 int status_format(const struct dom_status *s, char *text, size_t len)
 {
-	int n = snprintf(text, len,
-			 "pid=%d\nstart=%" PRIu64 "\nid=%d\nno_reboot=%d\n"
-			 "log_offset=%" PRIu64 "\nmonitor=%s\npty=%s\n",
-			 (int)s->pid, s->start_time, s->id, s->no_reboot ? 1 : 0,
-			 s->log_offset, s->monitor, s->pty);
+	int n =
+	    snprintf(text, len,
+		     "pid=%d\nstart=%" PRIu64 "\nid=%d\nno_reboot=%d\n"
+		     "log_offset=%" PRIu64 "\nmonitor=%s\npty=%s\n",
+		     (int)s->pid, s->start_time, s->id, s->no_reboot ? 1 : 0,
+		     s->log_offset, s->monitor, s->pty);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : n;
 }

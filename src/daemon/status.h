@@ -16,12 +16,12 @@
 
 struct dom_status {
 	pid_t pid;
-	uint64_t start_time;		/* /proc/PID/stat field 22 */
+	uint64_t start_time; /* /proc/PID/stat field 22 */
 	int id;
-	bool no_reboot;			/* started with --no-reboot */
-	uint64_t log_offset;		/* the log's size when it started */
+	bool no_reboot;	     /* started with --no-reboot */
+	uint64_t log_offset; /* the log's size when it started */
 	char monitor[STATUS_PATH_MAX];
-	char pty[STATUS_PATH_MAX];	/* empty until known */
+	char pty[STATUS_PATH_MAX]; /* empty until known */
 };
 
 /* The file's text in text[len]: its length, or -ENAMETOOLONG. */

@@ -61,10 +61,12 @@ int supervisor_init(struct supervisor *sv, struct loop *loop, const char *vmm,
 	free(abs);
 	if (!sv->rundir)
 		goto fail;
-	sv->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	sv->tick_fd =
+	    timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (sv->tick_fd < 0 || timerfd_settime(sv->tick_fd, 0, &its, NULL) < 0)
 		goto fail;
-	if (loop_add(loop, &sv->tick_src, sv->tick_fd, EPOLLIN, sv_tick, sv) < 0) {
+	if (loop_add(loop, &sv->tick_src, sv->tick_fd, EPOLLIN, sv_tick, sv) <
+	    0) {
 		errno = EIO;
 		goto fail;
 	}
@@ -167,7 +169,8 @@ void sv_finish(struct vmm_proc *p, enum vmm_outcome o)
 	d->id = -1;
 	d->state = DOM_SHUTOFF;
 	d->reason = reason;
-	if (act == DOMAIN_ACTION_RESTART || act == DOMAIN_ACTION_RENAME_RESTART) {
+	if (act == DOMAIN_ACTION_RESTART ||
+	    act == DOMAIN_ACTION_RENAME_RESTART) {
 		log_info("domain %s: %s, starting it again (lifecycle action)",
 			 d->def->name, o == OUT_CRASH ? "crashed" : "stopped");
 		if (sv->event)
@@ -177,7 +180,8 @@ void sv_finish(struct vmm_proc *p, enum vmm_outcome o)
 				sv->event(sv->opaque, d, EVENT_STARTED, 0);
 			return;
 		}
-		log_warn("domain %s: cannot start again: %s", d->def->name, err);
+		log_warn("domain %s: cannot start again: %s", d->def->name,
+			 err);
 	}
 	if (sv->stopped)
 		sv->stopped(sv->opaque, d, detail);
@@ -199,11 +203,11 @@ static enum vmm_outcome outcome(struct vmm_proc *p, bool have, int status)
 		return OUT_CRASH;
 	if (p->event_outcome != OUT_UNKNOWN)
 		return p->event_outcome;
-	log_warn("domain %s: the VMM %s %d (see logs/%s.log)",
-		 p->dom->def->name,
-		 WIFEXITED(status) ? "exited with status" : "was killed by signal",
-		 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-		 p->dom->def->name);
+	log_warn(
+	    "domain %s: the VMM %s %d (see logs/%s.log)", p->dom->def->name,
+	    WIFEXITED(status) ? "exited with status" : "was killed by signal",
+	    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+	    p->dom->def->name);
 	return OUT_FAILED;
 }
 
@@ -317,7 +321,8 @@ static int launch(struct supervisor *sv, struct vmm_proc *p, char *err,
 	p->log_fd = sv_open_log(sv, def->name);
 	if (p->log_fd < 0 || fstat(p->log_fd, &stb) < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "cannot open its log: %s", strerror(-ret));
+		snprintf(err, errlen, "cannot open its log: %s",
+			 strerror(-ret));
 		goto out;
 	}
 	p->st.log_offset = (uint64_t)stb.st_size;
@@ -364,10 +369,13 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 	if (!p)
 		return -ENOMEM;
 	if ((size_t)snprintf(p->st.monitor, sizeof(p->st.monitor), "%s/%s.qmp",
-			     sv->rundir, d->def->name) >= sizeof(p->st.monitor) ||
+			     sv->rundir,
+			     d->def->name) >= sizeof(p->st.monitor) ||
 	    strlen(p->st.monitor) >= 108) {
-		snprintf(err, errlen, "the monitor socket path %s/%s.qmp is "
-			 "too long", sv->rundir, d->def->name);
+		snprintf(err, errlen,
+			 "the monitor socket path %s/%s.qmp is "
+			 "too long",
+			 sv->rundir, d->def->name);
 		sv_release(p);
 		return -ENAMETOOLONG;
 	}

@@ -21,10 +21,10 @@ struct vmm_proc;
 
 struct supervisor {
 	struct loop *loop;
-	const char *vmm;      /* the VMM program */
-	int logdirfd;	      /* <state>/logs: one log per domain */
-	int rundirfd;	      /* <state>/run: status files, monitors */
-	char *rundir;	      /* its path */
+	const char *vmm; /* the VMM program */
+	int logdirfd;	 /* <state>/logs: one log per domain */
+	int rundirfd;	 /* <state>/run: status files, monitors */
+	char *rundir;	 /* its path */
 	int next_id;
 	int tick_fd; /* a timerfd: monitor connects and timeouts */
 	struct loop_source tick_src;

@@ -158,7 +158,8 @@ static void mon_reply(void *opaque, const char *id, struct json_object *ret,
 		log_warn("domain %s: monitor: %s", p->dom->def->name, err);
 		return;
 	}
-	if (strcmp(id, "status") || !json_object_object_get_ex(ret, "status", &v))
+	if (strcmp(id, "status") ||
+	    !json_object_object_get_ex(ret, "status", &v))
 		return;
 	if (!strcmp(json_object_get_string(v), "paused"))
 		set_paused(p, true, PAUSED_USER);
@@ -194,7 +195,8 @@ static void mon_event(void *opaque, const char *name, struct json_object *data)
 			guest = json_object_get_boolean(v);
 		if (data && json_object_object_get_ex(data, "reason", &v) &&
 		    json_object_is_type(v, json_type_string))
-			p->event_outcome = cause_outcome(json_object_get_string(v));
+			p->event_outcome =
+			    cause_outcome(json_object_get_string(v));
 		emit(p, EVENT_SHUTDOWN, guest ? SHUTDOWN_GUEST : SHUTDOWN_HOST);
 	} else if (!strcmp(name, "RESET"))
 		log_info("domain %s: the guest reset", p->dom->def->name);
@@ -260,7 +262,8 @@ int supervisor_pause(struct supervisor *sv, struct dom *d, bool pause)
 	int ret = mon_cmd(d, pause ? "stop" : "cont");
 
 	if (ret == 0)
-		set_paused(d->proc, pause, pause ? PAUSED_USER : RUNNING_UNPAUSED);
+		set_paused(d->proc, pause,
+			   pause ? PAUSED_USER : RUNNING_UNPAUSED);
 	return ret;
 }
 
@@ -306,7 +309,8 @@ void sv_save_def(struct supervisor *sv, const struct dom *d)
 	char *xml = domxml_format(d->def, NULL);
 
 	snprintf(file, sizeof(file), "%s.xml", d->def->name);
-	if (!xml || store_write_atomic(sv->rundirfd, file, xml, strlen(xml)) < 0)
+	if (!xml ||
+	    store_write_atomic(sv->rundirfd, file, xml, strlen(xml)) < 0)
 		log_warn("domain %s: cannot save its running definition",
 			 d->def->name);
 	free(xml);
@@ -343,8 +347,8 @@ static struct dom *adoptee(struct supervisor *sv, struct store *st,
 	xml = malloc(DOMAIN_XML_MAX + 1);
 	n = xml ? read(fd, xml, DOMAIN_XML_MAX) : -1;
 	close(fd);
-	if (n > 0 && store_add_transient(st, xml, (size_t)n, &d, err,
-					 sizeof(err)) < 0) {
+	if (n > 0 &&
+	    store_add_transient(st, xml, (size_t)n, &d, err, sizeof(err)) < 0) {
 		log_warn("domain %s: running definition: %s", name, err);
 		d = NULL;
 	}
@@ -382,8 +386,7 @@ static int adopt(struct supervisor *sv, struct dom *d,
 	return 0;
 }
 
-static void adopt_one(struct supervisor *sv, struct store *st,
-		      const char *name)
+static void adopt_one(struct supervisor *sv, struct store *st, const char *name)
 {
 	struct dom_status s;
 	struct dom *d;

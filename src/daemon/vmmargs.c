@@ -74,9 +74,10 @@ static int unsupported(const struct domain_def *def, char *err, size_t errlen)
 
 	for (i = 0; i < def->nnets && !what; i++) {
 		if (def->nets[i].type == DOMAIN_NET_BRIDGE)
-			what = "<interface type='bridge'> (vireod does not "
-			       "create TAPs on bridges yet; use type='ethernet' "
-			       "with <target dev=.../>)";
+			what =
+			    "<interface type='bridge'> (vireod does not "
+			    "create TAPs on bridges yet; use type='ethernet' "
+			    "with <target dev=.../>)";
 		else if (!def->nets[i].ifname)
 			what = "<interface type='ethernet'> without <target "
 			       "dev=.../>";
