@@ -82,9 +82,7 @@ static int unsupported(const struct domain_def *def, char *err, size_t errlen)
 			what = "<interface type='ethernet'> without <target "
 			       "dev=.../>";
 	}
-	if (!what && def->rng)
-		what = "<rng> (vireo-vmm has no --rng yet)";
-	else if (!what && def->vsock)
+	if (!what && def->vsock)
 		what = "<vsock> (vireo-vmm has no vsock device yet)";
 	if (!what)
 		return 0;
@@ -127,6 +125,10 @@ char **vmm_args_build(const struct domain_def *def, const struct vmm_launch *l,
 		add_disk(&b, &def->disks[i]);
 	for (i = 0; i < def->nnets; i++)
 		add_net(&b, &def->nets[i]);
+	/* Both backends are getrandom() in the VMM: /dev/random and
+	 * /dev/urandom are the same source since Linux 5.6. */
+	if (def->rng)
+		add(&b, "--rng");
 	if (def->balloon && def->current_memory_kib < def->memory_kib)
 		add(&b, "--balloon=target=%lluK",
 		    (unsigned long long)def->current_memory_kib);

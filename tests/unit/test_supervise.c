@@ -404,10 +404,21 @@ static void test_vmm_args(void **state)
 	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
 			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
 			"<rng model='virtio'><backend model='random'>/dev/urandom"
-			"</backend></rng></devices></domain>",
+			"</backend></rng><vsock model='virtio'><cid auto='yes'/>"
+			"</vsock></devices></domain>",
 			false, &ret, err);
 	assert_null(argv);
-	assert_non_null(strstr(err, "<rng>"));
+	assert_non_null(strstr(err, "<vsock>"));
+	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
+			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
+			"<rng model='virtio'><backend model='random'>/dev/random"
+			"</backend></rng></devices></domain>",
+			false, &ret, err);
+	joined(argv, line, sizeof(line));
+	assert_string_equal(line, "vmm --name g --kernel /k --cpus 1 --memory "
+				  "65536K --rng --balloon --console pty "
+				  "--monitor /run/g.qmp");
+	vmm_args_free(argv);
 }
 
 int main(void)
