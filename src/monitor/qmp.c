@@ -251,11 +251,55 @@ static int cmd_query_name(struct qmp_session *s, struct json_object *args,
 	return 0;
 }
 
+/* The balloon's `actual`; DeviceNotActive when there is no balloon. */
+static int qmp_balloon_actual(struct qmp_session *s, uint64_t *actual,
+			      struct qmp_error *e)
+{
+	const struct qmp_machine_ops *ops = s->srv->ops;
+	int err = -ENODEV;
+
+	if (ops->balloon_query && ops->balloon_set)
+		err = ops->balloon_query(s->srv->opaque, actual);
+	if (err == -ENODEV)
+		return qmp_fail(e, "DeviceNotActive",
+				"No balloon device has been activated");
+	return err ? qmp_errno(e, "query-balloon", err) : 0;
+}
+
+static int cmd_query_balloon(struct qmp_session *s, struct json_object *args,
+			     struct json_object **ret, struct qmp_error *e)
+{
+	uint64_t actual;
+
+	if (qmp_balloon_actual(s, &actual, e))
+		return -1;
+	*ret = json_object_new_object();
+	json_object_object_add(*ret, "actual",
+			       json_object_new_int64((int64_t)actual));
+	return 0;
+}
+
 static int cmd_balloon(struct qmp_session *s, struct json_object *args,
 		       struct json_object **ret, struct qmp_error *e)
 {
-	return qmp_fail(e, "DeviceNotActive",
-			"No balloon device has been activated");
+	struct json_object *v;
+	uint64_t actual;
+	int64_t value;
+	int err;
+
+	/* As QEMU: no device is reported before a bad value. */
+	if (qmp_balloon_actual(s, &actual, e))
+		return -1;
+	json_object_object_get_ex(args, "value", &v);	/* checked: int */
+	value = json_object_get_int64(v);
+	if (value <= 0)
+		return qmp_fail(e, "GenericError",
+				"Parameter 'value' expects a size");
+	err = s->srv->ops->balloon_set(s->srv->opaque, (uint64_t)value);
+	if (err == -ENODEV)
+		return qmp_fail(e, "DeviceNotActive",
+				"No balloon device has been activated");
+	return err ? qmp_errno(e, "balloon", err) : 0;
 }
 
 static int cmd_query_commands(struct qmp_session *s, struct json_object *args,
@@ -282,7 +326,7 @@ static const struct qmp_command qmp_commands[] = {
 	{ "query-cpus-fast", cmd_query_cpus, NULL },
 	{ "query-version", cmd_query_version, NULL },
 	{ "query-name", cmd_query_name, NULL },
-	{ "query-balloon", cmd_balloon, NULL },
+	{ "query-balloon", cmd_query_balloon, NULL },
 	{ "balloon", cmd_balloon, balloon_args },
 	{ "query-commands", cmd_query_commands, NULL },
 };

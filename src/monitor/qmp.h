@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <json-c/json.h>
 
@@ -37,6 +38,12 @@ struct qmp_machine_ops {
 	int (*quit)(void *opaque);
 	/* Fills at most `max` entries; returns how many vCPUs there are. */
 	unsigned (*cpus)(void *opaque, struct qmp_cpu *out, unsigned max);
+	/* Optional (NULL: no balloon device).  -ENODEV when the machine
+	 * has none.  set: ask the guest to run with `bytes` of memory (1
+	 * or more; above RAM means all of it); query: the guest's memory
+	 * now (RAM minus the balloon). */
+	int (*balloon_set)(void *opaque, uint64_t bytes);
+	int (*balloon_query)(void *opaque, uint64_t *actual);
 };
 
 struct qmp_server {

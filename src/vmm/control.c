@@ -1,7 +1,8 @@
 /* The monitor's machine-control operations on a struct machine: pause
  * and resume every vCPU (with the guest's clock held), the ACPI power
- * button, reset and quit through the VM's stop request, vCPU thread ids;
- * and the SHUTDOWN / RESET events with QEMU's cause names.  Main thread
+ * button, reset and quit through the VM's stop request, vCPU thread ids,
+ * the balloon's target (kept here so that it survives resets, as QEMU's
+ * does) and its actual size; and the SHUTDOWN / RESET events with QEMU's cause names.  Main thread
  * only. */
 #include "vmm/control.h"
 
@@ -10,6 +11,8 @@
 #include <string.h>
 
 #include "hw/pm.h"
+#include "util/gmem.h"
+#include "virtio/balloon.h"
 #include "vmm/machine.h"
 
 static enum qmp_run_state ctl_status(void *opaque)
@@ -88,6 +91,43 @@ static unsigned ctl_cpus(void *opaque, struct qmp_cpu *out, unsigned max)
 	return vm_ncpus(vm);
 }
 
+static struct virtio_dev *ctl_balloon(struct vmm_control *c)
+{
+	return c->machine ? machine_balloon(c->machine) : NULL;
+}
+
+/* As QEMU, a target above RAM means all of it. */
+static int ctl_balloon_apply(struct vmm_control *c, uint64_t bytes)
+{
+	struct virtio_dev *b = ctl_balloon(c);
+	uint64_t ram;
+
+	if (!b)
+		return -ENODEV;
+	ram = vm_mem(c->machine->vm)->size;
+	return virtio_balloon_set_target(b, bytes < ram ? bytes : ram);
+}
+
+static int ctl_balloon_set(void *opaque, uint64_t bytes)
+{
+	struct vmm_control *c = opaque;
+	int ret = ctl_balloon_apply(c, bytes);
+
+	if (!ret)
+		c->balloon_target = bytes;
+	return ret;
+}
+
+static int ctl_balloon_query(void *opaque, uint64_t *actual)
+{
+	struct virtio_dev *b = ctl_balloon(opaque);
+
+	if (!b)
+		return -ENODEV;
+	*actual = virtio_balloon_actual(b);
+	return 0;
+}
+
 static const struct qmp_machine_ops ctl_ops = {
 	.status = ctl_status,
 	.stop = ctl_stop,
@@ -96,6 +136,8 @@ static const struct qmp_machine_ops ctl_ops = {
 	.reset = ctl_reset,
 	.quit = ctl_quit,
 	.cpus = ctl_cpus,
+	.balloon_set = ctl_balloon_set,
+	.balloon_query = ctl_balloon_query,
 };
 
 int control_open(struct vmm_control *c, const char *path, struct loop *loop,
@@ -122,6 +164,8 @@ void control_attach(struct vmm_control *c, struct machine *m)
 	/* Before the vCPUs start, so they start parked. */
 	if (c->paused)
 		vm_pause(m->vm);
+	if (c->balloon_target)
+		ctl_balloon_apply(c, c->balloon_target);
 }
 
 /* QEMU's ShutdownCause for why a run ended; *guest: the guest did it. */

@@ -86,6 +86,8 @@ void machine_pci_destroy(struct machine *m);
 int machine_virtio_create(struct machine *m, const struct machine_config *cfg);
 void machine_virtio_stop(struct machine *m);
 void machine_virtio_free(struct machine *m);
+/* The virtio-balloon device; NULL without --balloon. */
+struct virtio_dev *machine_balloon(struct machine *m);
 
 /* Exit counts by reason and port-I/O accesses by device. */
 void machine_print_stats(struct machine *m, FILE *out);

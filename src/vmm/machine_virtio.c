@@ -284,6 +284,11 @@ int machine_virtio_create(struct machine *m, const struct machine_config *cfg)
 	return ret;
 }
 
+struct virtio_dev *machine_balloon(struct machine *m)
+{
+	return m->devs ? m->devs->balloon : NULL;
+}
+
 /* Before the PCI functions (and so the devices) are destroyed. */
 void machine_virtio_stop(struct machine *m)
 {

@@ -3,6 +3,7 @@
  * (1 to 128 bytes) and whether the session starts negotiated; the rest
  * is the client's byte stream.  Every line we send back must be a JSON
  * object: a greeting, a reply ("return" or "error") or an event. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +50,24 @@ static unsigned f_cpus(void *o, struct qmp_cpu *out, unsigned max)
 	return 3;
 }
 
+static int f_balloon_set(void *o, uint64_t bytes)
+{
+	(void)o;
+	return bytes & 1 ? -ENODEV : 0;	/* also the lost-device path */
+}
+
+static int f_balloon_query(void *o, uint64_t *actual)
+{
+	(void)o;
+	*actual = 1ull << 29;
+	return 0;
+}
+
 static const struct qmp_machine_ops ops = {
 	.status = f_status, .stop = f_stop, .cont = f_cont,
 	.powerdown = f_other, .reset = f_other, .quit = f_other,
-	.cpus = f_cpus,
+	.cpus = f_cpus, .balloon_set = f_balloon_set,
+	.balloon_query = f_balloon_query,
 };
 
 /* Checks each CRLF-terminated line as it is written. */

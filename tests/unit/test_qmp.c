@@ -21,6 +21,9 @@ struct fake {
 	enum qmp_run_state state;
 	int stops, conts, powerdowns, resets, quits;
 	int fail;			/* returned by every operation */
+	bool balloon;			/* a balloon device is present */
+	uint64_t target, actual;
+	int balloon_sets;
 	char out[256 * 1024];
 	size_t len, pos;
 	int write_err;
@@ -64,7 +67,40 @@ static unsigned f_cpus(void *o, struct qmp_cpu *out, unsigned max)
 	return 2;
 }
 
+static int f_balloon_set(void *o, uint64_t bytes)
+{
+	struct fake *f = o;
+
+	if (!f->balloon)
+		return -ENODEV;
+	if (f->fail)
+		return f->fail;
+	f->target = bytes;
+	f->balloon_sets++;
+	return 0;
+}
+
+static int f_balloon_query(void *o, uint64_t *actual)
+{
+	struct fake *f = o;
+
+	if (!f->balloon)
+		return -ENODEV;
+	if (f->fail)
+		return f->fail;
+	*actual = f->actual;
+	return 0;
+}
+
 static const struct qmp_machine_ops fake_ops = {
+	.status = f_status, .stop = f_stop, .cont = f_cont,
+	.powerdown = f_powerdown, .reset = f_reset, .quit = f_quit,
+	.cpus = f_cpus, .balloon_set = f_balloon_set,
+	.balloon_query = f_balloon_query,
+};
+
+/* The same machine without the optional balloon hooks. */
+static const struct qmp_machine_ops fake_ops_no_balloon = {
 	.status = f_status, .stop = f_stop, .cont = f_cont,
 	.powerdown = f_powerdown, .reset = f_reset, .quit = f_quit,
 	.cpus = f_cpus,
@@ -328,20 +364,83 @@ static void test_queries(void **state)
 	json_object_put(r);
 }
 
+static void test_balloon_absent(void **state)
+{
+	struct fake *f = *state;
+	unsigned i;
+
+	negotiate(f);
+	/* No device (-ENODEV), then no hooks at all: the same answer. */
+	for (i = 0; i < 2; i++) {
+		if (i)
+			f->srv.ops = &fake_ops_no_balloon;
+		run_err(f, "{\"execute\": \"query-balloon\"}",
+			"DeviceNotActive",
+			"No balloon device has been activated");
+		run_err(f, "{\"execute\": \"balloon\", \"arguments\": "
+			"{\"value\": 1073741824}}", "DeviceNotActive",
+			"balloon");
+		/* As QEMU: the missing device before the bad value. */
+		run_err(f, "{\"execute\": \"balloon\", \"arguments\": "
+			"{\"value\": 0}}", "DeviceNotActive", "balloon");
+	}
+	run_err(f, "{\"execute\": \"balloon\"}", "GenericError",
+		"'value' is missing");
+	assert_int_equal(f->balloon_sets, 0);
+}
+
 static void test_balloon(void **state)
 {
 	struct fake *f = *state;
+	struct json_object *r;
 
+	f->balloon = true;
+	f->actual = 512ull << 20;
 	negotiate(f);
-	run_err(f, "{\"execute\": \"query-balloon\"}", "DeviceNotActive",
-		"No balloon device has been activated");
+	r = run_ok(f, "{\"execute\": \"query-balloon\"}");
+	assert_int_equal(json_object_get_int64(get(r, "return.actual")),
+			 512ll << 20);
+	assert_int_equal(json_object_object_length(get(r, "return")), 1);
+	json_object_put(r);
+
+	r = run_ok(f, "{\"execute\": \"balloon\", \"arguments\": "
+		   "{\"value\": 402653184}}");
+	assert_int_equal(json_object_object_length(get(r, "return")), 0);
+	json_object_put(r);
+	assert_int_equal(f->target, 384ull << 20);
+	/* Larger than 2^32 and than any int: passed through whole. */
+	json_object_put(run_ok(f, "{\"execute\": \"balloon\", "
+			       "\"arguments\": {\"value\": 8589934592}}"));
+	assert_int_equal(f->target, 8ull << 30);
+	f->actual = 300ull << 20;
+	r = run_ok(f, "{\"execute\": \"query-balloon\"}");
+	assert_int_equal(json_object_get_int64(get(r, "return.actual")),
+			 300ll << 20);
+	json_object_put(r);
+
 	run_err(f, "{\"execute\": \"balloon\", \"arguments\": "
-		"{\"value\": 1073741824}}", "DeviceNotActive", "balloon");
-	run_err(f, "{\"execute\": \"balloon\"}", "GenericError",
-		"'value' is missing");
+		"{\"value\": 0}}", "GenericError",
+		"Parameter 'value' expects a size");
+	run_err(f, "{\"execute\": \"balloon\", \"arguments\": "
+		"{\"value\": -4096}}", "GenericError", "expects a size");
 	run_err(f, "{\"execute\": \"balloon\", \"arguments\": "
 		"{\"value\": \"big\"}}", "GenericError",
 		"Invalid parameter type for 'value'");
+	run_err(f, "{\"execute\": \"balloon\", \"arguments\": "
+		"{\"value\": 1.5e8}}", "GenericError",
+		"Invalid parameter type for 'value'");
+	run_err(f, "{\"execute\": \"balloon\", \"arguments\": "
+		"{\"value\": 4096, \"x\": 1}}", "GenericError",
+		"'x' is unexpected");
+	assert_int_equal(f->balloon_sets, 2);
+	assert_int_equal(f->target, 8ull << 30);
+
+	/* A failing device: its errno, not DeviceNotActive. */
+	f->fail = -EIO;
+	run_err(f, "{\"execute\": \"balloon\", \"arguments\": "
+		"{\"value\": 4096}}", "GenericError", "failed");
+	run_err(f, "{\"execute\": \"query-balloon\"}", "GenericError",
+		"failed");
 }
 
 static void test_bad_requests(void **state)
@@ -537,6 +636,7 @@ int main(void)
 		T(test_status_stop_cont),
 		T(test_power_commands),
 		T(test_queries),
+		T(test_balloon_absent),
 		T(test_balloon),
 		T(test_bad_requests),
 		T(test_malformed_json),
