@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/parse.h"
+
 bool rpc_x_str(XDR *x, char **s, uint32_t max)
 {
 	u_int len;
@@ -182,17 +184,6 @@ void rpc_uuid_format(const uint8_t u[RPC_UUID_LEN], char out[37])
 		 u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Accepts the 8-4-4-4-12 form and 32 bare hex digits. */
 int rpc_uuid_parse(const char *s, uint8_t uuid[RPC_UUID_LEN])
 {
@@ -204,8 +195,8 @@ int rpc_uuid_parse(const char *s, uint8_t uuid[RPC_UUID_LEN])
 			s++;
 			continue;
 		}
-		hi = hexval(s[0]);
-		lo = hi < 0 ? -1 : hexval(s[1]);
+		hi = parse_hexdigit(s[0]);
+		lo = hi < 0 ? -1 : parse_hexdigit(s[1]);
 		if (lo < 0)
 			return -EINVAL;
 		out[n++] = (uint8_t)(hi << 4 | lo);
