@@ -5,8 +5,11 @@
 BUILD    ?= build
 SANBUILD ?= build-san
 NINJA    ?= ninja
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all deps check unit integration demo bench fuzz format clean
+.PHONY: all deps check unit integration demo bench fuzz format clean install
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -37,6 +40,16 @@ demo: deps all
 
 bench: deps all
 	bench/boot
+
+# vireo-vmm, vireod and vireo into $(DESTDIR)$(PREFIX)/bin, the systemd
+# units (contrib/) into $(DESTDIR)$(UNITDIR) with vireod's path filled in.
+install: all
+	meson configure $(BUILD) -Dprefix=$(PREFIX)
+	DESTDIR="$(DESTDIR)" meson install -C $(BUILD)
+	for u in vireod.service vireod.socket; do \
+		sed 's|@bindir@|$(PREFIX)/bin|g' contrib/$$u >$(BUILD)/$$u && \
+		install -D -m 0644 $(BUILD)/$$u "$(DESTDIR)$(UNITDIR)/$$u" || exit 1; \
+	done
 
 fuzz:
 	scripts/fuzz

@@ -1,6 +1,7 @@
 /* vireod: the Vireo daemon.  Serves libvirt's remote protocol on a Unix
  * socket so that virsh, python3-libvirt and the vireo CLI can define and
- * inspect domains.  Options: --socket PATH, --state-dir DIR, --daemon. */
+ * inspect domains.  Options: --socket PATH, --state-dir DIR, --daemon;
+ * or socket-activated by systemd (contrib/vireod.socket). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "rpc/paths.h"
+#include "daemon/activate.h"
 #include "daemon/server.h"
 #include "daemon/store.h"
 #include "daemon/supervise.h"
@@ -181,17 +183,26 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 static int setup(const struct opts *o, struct store *st, struct server *srv,
 		 struct supervisor *sup, char *vmm, size_t vmmlen)
 {
-	int ret = make_parent(o->state);
+	/* Before anything opens an fd that could take fd 3's number. */
+	int lfd = activate_listen_fd(), ret;
 
+	if (lfd < 0) {
+		log_error("socket activation: fd %d: %s", ACTIVATE_FD_START,
+			  lfd == -ENOTSOCK
+			      ? "not a listening Unix stream socket"
+			      : strerror(-lfd));
+		return 1;
+	}
+	ret = make_parent(o->state);
 	if (ret == 0)
 		ret = store_open(st, o->state);
 	if (ret < 0) {
 		log_error("state dir %s: %s", o->state, strerror(-ret));
 		return 1;
 	}
-	ret = make_parent(o->sock);
+	ret = lfd > 0 ? 0 : make_parent(o->sock);
 	if (ret == 0)
-		ret = server_init(srv, o->sock, st);
+		ret = server_init(srv, o->sock, lfd > 0 ? lfd : -1, st);
 	if (ret < 0) {
 		log_error("socket %s: %s", o->sock,
 			  ret == -EADDRINUSE ? "another vireod is listening "
@@ -227,7 +238,8 @@ int main(int argc, char **argv)
 		return ret < 0 ? 0 : ret;
 	if (setup(&o, &st, &srv, &sup, vmm, sizeof(vmm)))
 		return 1;
-	log_info("listening on %s, %zu domains in %s", o.sock, st.n, o.state);
+	log_info("listening on %s%s, %zu domains in %s", o.sock,
+		 srv.activated ? " (socket-activated)" : "", st.n, o.state);
 	if (o.detach &&
 	    ((ret = daemonize()) < 0 || (ret = server_after_fork(&srv)) < 0)) {
 		log_error("cannot detach: %s", strerror(-ret));

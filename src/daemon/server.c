@@ -458,7 +458,8 @@ static int signals_init(struct server *s)
 	return s->signal_fd < 0 ? -errno : 0;
 }
 
-int server_init(struct server *s, const char *path, struct store *store)
+int server_init(struct server *s, const char *path, int listen_fd,
+		struct store *store)
 {
 	int ret;
 
@@ -472,8 +473,14 @@ int server_init(struct server *s, const char *path, struct store *store)
 	if (!s->path)
 		return -ENOMEM;
 	ret = loop_init(&s->loop);
-	if (ret == 0)
+	if (ret == 0 && listen_fd >= 0) {
+		/* Socket-activated: the path belongs to the service manager,
+		 * which keeps listening after vireod stops. */
+		s->listen_fd = listen_fd;
+		s->activated = true;
+	} else if (ret == 0) {
 		ret = listen_on(s, path);
+	}
 	if (ret == 0)
 		ret = signals_init(s);
 	if (ret == 0)
@@ -517,7 +524,7 @@ void server_destroy(struct server *s)
 		client_free(s->clients);
 	if (s->listen_fd >= 0) {
 		close(s->listen_fd);
-		if (s->path)
+		if (s->path && !s->activated)
 			unlink(s->path);
 	}
 	if (s->signal_fd >= 0)

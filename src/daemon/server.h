@@ -27,11 +27,15 @@ struct server {
 	size_t rx_total; /* receive buffers of all clients, bytes */
 	uid_t owner;	 /* besides root, the one uid allowed in */
 	bool stop;
+	bool activated; /* listen_fd was passed in: never unlink path */
 };
 
 /* Binds path (0600, owned by the running user); -EADDRINUSE when a
- * daemon already answers there.  0 or -errno. */
-int server_init(struct server *s, const char *path, struct store *store);
+ * daemon already answers there.  With listen_fd >= 0 (socket
+ * activation) serves that listening socket instead, which s then owns,
+ * and leaves path alone.  0 or -errno. */
+int server_init(struct server *s, const char *path, int listen_fd,
+		struct store *store);
 /* Lets clients start domains, whose VMMs sv runs on s's loop. */
 void server_attach_supervisor(struct server *s, struct supervisor *sv);
 /* In the child after fork (--daemon): signals are watched anew.  0 or
