@@ -85,6 +85,39 @@ static int send_pong(struct rpc_client *c, const struct rpc_header *ping)
 	return ret;
 }
 
+/* The next frame that is not a keepalive ping (pings are answered):
+ * its header, *x on its payload, *buf to free after xdr_destroy. */
+static int next_frame(struct rpc_client *c, struct rpc_header *h, XDR *x,
+		      uint8_t **buf, uint32_t *len)
+{
+	int ret;
+
+	for (;;) {
+		ret = read_frame(c->fd, buf, len);
+		if (ret < 0)
+			return ret;
+		if (rpc_frame_open(*buf, *len, h, x) < 0) {
+			free(*buf);
+			return -EPROTO;
+		}
+		if (h->prog != RPC_PROG_KEEPALIVE || h->proc != KEEPALIVE_PING)
+			return 0;
+		xdr_destroy(x);
+		free(*buf);
+		ret = send_pong(c, h);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+/* The server's error (status RPC_ERROR) into c->err: -EREMOTEIO, or
+ * -EPROTO when it does not parse. */
+static int take_error(struct rpc_client *c, XDR *x)
+{
+	rpc_error_clear(&c->err);
+	return rpc_x_error(x, &c->err) ? -EREMOTEIO : -EPROTO;
+}
+
 /* Reads frames until the reply to serial; 0, -EREMOTEIO, -EPROTO. */
 static int await_reply(struct rpc_client *c, uint32_t serial, rpc_decode_fn dec,
 		       void *darg)
@@ -96,21 +129,9 @@ static int await_reply(struct rpc_client *c, uint32_t serial, rpc_decode_fn dec,
 	int ret;
 
 	for (;;) {
-		ret = read_frame(c->fd, &buf, &len);
+		ret = next_frame(c, &h, &x, &buf, &len);
 		if (ret < 0)
 			return ret;
-		if (rpc_frame_open(buf, len, &h, &x) < 0) {
-			free(buf);
-			return -EPROTO;
-		}
-		if (h.prog == RPC_PROG_KEEPALIVE && h.proc == KEEPALIVE_PING) {
-			xdr_destroy(&x);
-			free(buf);
-			ret = send_pong(c, &h);
-			if (ret < 0)
-				return ret;
-			continue;
-		}
 		if (h.prog != RPC_PROG_REMOTE || h.type != RPC_REPLY ||
 		    h.serial != serial) {
 			/* An event or a stray message: not for this call. */
@@ -120,10 +141,9 @@ static int await_reply(struct rpc_client *c, uint32_t serial, rpc_decode_fn dec,
 		}
 		if (h.status == RPC_OK)
 			ret = !dec || dec(&x, darg) ? 0 : -EPROTO;
-		else if (h.status == RPC_ERROR) {
-			rpc_error_clear(&c->err);
-			ret = rpc_x_error(&x, &c->err) ? -EREMOTEIO : -EPROTO;
-		} else
+		else if (h.status == RPC_ERROR)
+			ret = take_error(c, &x);
+		else
 			ret = -EPROTO;
 		xdr_destroy(&x);
 		free(buf);
@@ -197,4 +217,81 @@ int rpc_client_open(struct rpc_client *c, const char *name)
 	if (!none)
 		return -EACCES;
 	return rpc_client_call(c, PROC_CONNECT_OPEN, enc_open, &a, NULL, NULL);
+}
+
+int rpc_client_stream_send(struct rpc_client *c, const struct rpc_stream *st,
+			   uint32_t status, const void *data, size_t len)
+{
+	struct rpc_header h = {
+	    .prog = RPC_PROG_REMOTE,
+	    .vers = RPC_PROG_REMOTE_VERS,
+	    .proc = st->proc,
+	    .type = RPC_STREAM,
+	    .serial = st->serial,
+	    .status = status,
+	};
+	uint8_t *buf;
+	size_t flen;
+	int ret;
+
+	ret = rpc_frame_raw(&h, data ? data : "", len, &buf, &flen);
+	if (ret < 0)
+		return ret;
+	ret = rpc_write_all(c->fd, buf, flen);
+	free(buf);
+	return ret;
+}
+
+int rpc_client_stream_recv(struct rpc_client *c, const struct rpc_stream *st,
+			   uint8_t **data, size_t *len)
+{
+	const uint32_t skip = RPC_LEN_SIZE + RPC_HEADER_SIZE;
+	struct rpc_header h;
+	uint8_t *buf;
+	uint32_t flen;
+	XDR x;
+	int ret;
+
+	for (;;) {
+		ret = next_frame(c, &h, &x, &buf, &flen);
+		if (ret < 0)
+			return ret;
+		if (h.prog == RPC_PROG_REMOTE && h.type == RPC_STREAM &&
+		    h.proc == st->proc && h.serial == st->serial)
+			break;
+		xdr_destroy(&x); /* an event: not for this stream */
+		free(buf);
+	}
+	if (h.status == RPC_ERROR)
+		ret = take_error(c, &x);
+	else if (h.status != RPC_CONTINUE && h.status != RPC_OK)
+		ret = -EPROTO;
+	else if (h.status == RPC_OK || flen == skip)
+		ret = 0; /* the end, or the empty message that says so */
+	else {
+		/* The frame becomes the data: the payload is raw bytes. */
+		memmove(buf, buf + skip, flen - skip);
+		*data = buf;
+		*len = flen - skip;
+		xdr_destroy(&x);
+		return 1;
+	}
+	xdr_destroy(&x);
+	free(buf);
+	return ret;
+}
+
+int rpc_client_stream_finish(struct rpc_client *c, const struct rpc_stream *st)
+{
+	uint8_t *data;
+	size_t len;
+	int ret;
+
+	ret = rpc_client_stream_send(c, st, RPC_OK, NULL, 0);
+	while (ret == 0 &&
+	       (ret = rpc_client_stream_recv(c, st, &data, &len)) > 0) {
+		free(data); /* output that crossed the finish */
+		ret = 0;
+	}
+	return ret;
 }

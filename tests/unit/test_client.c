@@ -2,7 +2,8 @@
  * dispatcher on the other end of a socketpair, served by a thread: the
  * connect sequence, a keepalive ping in the middle of a call, an error
  * reply decoded into libvirt's code and message, a reply that does not
- * parse, a server that hangs up, and a server that is not there. */
+ * parse, a server that hangs up, and a server that is not there; the
+ * console stream's messages both ways (stream_send/recv/finish). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -183,6 +184,90 @@ static void test_write_to_closed_peer(void **state)
 	close(sv[0]);
 }
 
+/* A STREAM message of the console stream (serial) to fd. */
+static void put_stream(int fd, uint32_t serial, uint32_t status,
+		       const char *data)
+{
+	struct rpc_header h = {RPC_PROG_REMOTE,
+			       RPC_PROG_REMOTE_VERS,
+			       PROC_DOMAIN_OPEN_CONSOLE,
+			       RPC_STREAM,
+			       serial,
+			       status};
+	uint8_t *f;
+	size_t len;
+
+	assert_int_equal(rpc_frame_raw(&h, data, strlen(data), &f, &len), 0);
+	assert_int_equal(rpc_write_all(fd, f, len), 0);
+	free(f);
+}
+
+/* The next frame on fd: its header and its payload's first bytes. */
+static void get_frame(int fd, struct rpc_header *h, char *data, size_t max)
+{
+	uint8_t buf[256];
+	uint32_t len;
+	XDR x;
+
+	assert_int_equal(rpc_read_all(fd, buf, 4), 0);
+	assert_int_equal(rpc_frame_len(buf, &len), 0);
+	assert_true(len <= sizeof(buf));
+	assert_int_equal(rpc_read_all(fd, buf + 4, len - 4), 0);
+	assert_int_equal(rpc_frame_open(buf, len, h, &x), 0);
+	xdr_destroy(&x);
+	assert_true(len - 28 < max);
+	memcpy(data, buf + 28, len - 28);
+	data[len - 28] = '\0';
+}
+
+static void test_stream(void **state)
+{
+	struct rpc_stream st = {PROC_DOMAIN_OPEN_CONSOLE, 7};
+	struct rpc_client c = {.fd = -1};
+	struct rpc_header h;
+	uint8_t *data;
+	char got[64];
+	size_t len;
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	c.fd = sv[0];
+	send_ping(sv[1]);
+	put_stream(sv[1], 6, RPC_CONTINUE, "another stream's");
+	put_stream(sv[1], 7, RPC_CONTINUE, "guest output");
+	put_stream(sv[1], 7, RPC_CONTINUE, ""); /* the guest is gone */
+	assert_int_equal(rpc_client_stream_recv(&c, &st, &data, &len), 1);
+	assert_int_equal(len, 12);
+	assert_memory_equal(data, "guest output", 12);
+	free(data);
+	assert_int_equal(rpc_client_stream_recv(&c, &st, &data, &len), 0);
+	get_frame(sv[1], &h, got, sizeof(got));
+	assert_int_equal(h.proc, KEEPALIVE_PONG);
+
+	/* Input, then a finish that output crossed, confirmed. */
+	assert_int_equal(
+	    rpc_client_stream_send(&c, &st, RPC_CONTINUE, "typed", 5), 0);
+	get_frame(sv[1], &h, got, sizeof(got));
+	assert_int_equal(h.type, RPC_STREAM);
+	assert_int_equal(h.serial, 7);
+	assert_int_equal(h.status, RPC_CONTINUE);
+	assert_string_equal(got, "typed");
+	put_stream(sv[1], 7, RPC_CONTINUE, "late output");
+	put_stream(sv[1], 7, RPC_OK, "");
+	assert_int_equal(rpc_client_stream_finish(&c, &st), 0);
+	get_frame(sv[1], &h, got, sizeof(got));
+	assert_int_equal(h.status, RPC_OK);
+	assert_string_equal(got, "");
+
+	/* A message that is not the stream's kind; a hang-up. */
+	put_stream(sv[1], 7, 9, "");
+	assert_int_equal(rpc_client_stream_recv(&c, &st, &data, &len), -EPROTO);
+	close(sv[1]);
+	assert_int_equal(rpc_client_stream_recv(&c, &st, &data, &len),
+			 -ECONNRESET);
+	rpc_client_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +275,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_server),
 	    cmocka_unit_test(test_no_daemon),
 	    cmocka_unit_test(test_write_to_closed_peer),
+	    cmocka_unit_test(test_stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
