@@ -11,6 +11,7 @@ struct args {
 	const struct rpc_dom *dom;
 	const uint8_t *uuid;
 	const char *str;
+	bool no_str; /* an absent remote_string */
 	bool has_int, has_flags;
 	int32_t i;
 	uint32_t flags;
@@ -30,6 +31,8 @@ static bool enc_args(XDR *x, void *arg)
 	if (a->uuid && !rpc_x_uuid(x, (uint8_t *)a->uuid))
 		return false;
 	if (a->str && !rpc_x_str(x, &s, RPC_STRING_MAX))
+		return false;
+	if (a->no_str && !rpc_x_optstr(x, &(char *){NULL}))
 		return false;
 	if (a->has_int && !xdr_int32_t(x, &a->i))
 		return false;
@@ -170,6 +173,15 @@ int call_dom(struct rpc_client *c, int proc, const struct rpc_dom *d,
 	struct ints in = {i, nints};
 
 	return run(c, proc, &a, nints ? dec_ints : NULL, &in);
+}
+
+int call_open_console(struct rpc_client *c, const struct rpc_dom *d,
+		      uint32_t flags)
+{
+	struct args a = {
+	    .dom = d, .no_str = true, .has_flags = true, .flags = flags};
+
+	return run(c, PROC_DOMAIN_OPEN_CONSOLE, &a, NULL, NULL);
 }
 
 int call_dom_set_int(struct rpc_client *c, int proc, const struct rpc_dom *d,

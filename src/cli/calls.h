@@ -20,6 +20,10 @@ int call_list_all(struct rpc_client *c, uint32_t flags, struct rpc_dom **out,
  * nothing, one int (*i), or two ints (i[0], i[1]). */
 int call_dom(struct rpc_client *c, int proc, const struct rpc_dom *d,
 	     bool with_flags, uint32_t flags, int32_t *i, int nints);
+/* DOMAIN_OPEN_CONSOLE of d's console (no device name): its stream then
+ * carries the call's serial (rpc_client_last_serial). */
+int call_open_console(struct rpc_client *c, const struct rpc_dom *d,
+		      uint32_t flags);
 int call_dom_set_int(struct rpc_client *c, int proc, const struct rpc_dom *d,
 		     int32_t v);
 int call_dom_str(struct rpc_client *c, int proc, const struct rpc_dom *d,

@@ -53,8 +53,7 @@ static const char *reason_name(int state, int r)
 	return "unknown";
 }
 
-/* A domain by id, UUID or name, in virsh's order; prints virsh's error. */
-static int find_dom(struct rpc_client *c, const char *arg, bool by_name,
+int cli_find_dom(struct rpc_client *c, const char *arg, bool by_name,
 		    struct rpc_dom *d)
 {
 	uint8_t uuid[RPC_UUID_LEN];
@@ -100,7 +99,7 @@ static int one_dom(struct rpc_client *c, int argc, char **argv,
 		cli_error("command '%s' requires <domain> option", argv[0]);
 		return -1;
 	}
-	return find_dom(c, argv[optind], by_name, d);
+	return cli_find_dom(c, argv[optind], by_name, d);
 }
 
 static const struct option no_opts[] = {{NULL, 0, NULL, 0}};
@@ -633,6 +632,7 @@ const struct cmd cli_cmds[] = {
     {"destroy", cmd_destroy, "<domain>"},
     {"suspend", cmd_suspend, "<domain>"},
     {"resume", cmd_resume, "<domain>"},
+    {"console", cmd_console, "<domain>"},
     {"autostart", cmd_autostart, "<domain> [--disable]"},
     {"domuuid", cmd_domuuid, "<domain>"},
     {"domname", cmd_domname, "<domain id or uuid>"},
