@@ -445,16 +445,17 @@ static int h_undefine_flags(struct call *c)
 
 static int h_xml_desc(struct call *c)
 {
+	const char *names[DOMAIN_NETS_MAX];
+	struct domxml_live live;
 	uint32_t flags;
 	struct dom *d;
-
-	struct domxml_live live;
 
 	ARG_DOM(c, d);
 	if (dsp_arg_u32(c, &flags) < 0)
 		return -EBADMSG;
-	/* A running domain's live XML has its id, unless --inactive. */
-	live = (struct domxml_live){.id = d->id, .pty = supervisor_pty(d)};
+	/* A running domain's live XML has its id, its TAPs and its CID,
+	 * unless --inactive. */
+	supervisor_live(d, &live, names);
 	return dsp_reply_str(
 	    c, domxml_format(d->def, d->id >= 0 && !(flags & XML_INACTIVE)
 					 ? &live

@@ -15,6 +15,7 @@
 #define DOMAIN_VCPUS_MAX 255
 #define DOMAIN_DISKS_MAX 16
 #define DOMAIN_NETS_MAX 8
+#define DOMAIN_NET_QUEUES_MAX 16 /* the VMM's and the TAP's limit */
 #define DOMAIN_UUID_LEN 16
 #define DOMAIN_UUID_STRLEN 36	/* canonical form, without the NUL */
 #define DOMAIN_XML_MAX (1 << 20) /* longest document accepted */
@@ -56,6 +57,7 @@ struct domain_net {
 	char *bridge;		/* DOMAIN_NET_BRIDGE only */
 	char *ifname;		/* <target dev>, NULL when absent */
 	uint8_t mac[6];		/* generated (52:54:00:...) when absent */
+	unsigned queues;	/* <driver queues=N>, 1..16; 0 when absent */
 };
 
 struct domain_def {
@@ -97,6 +99,10 @@ struct domain_def {
 struct domxml_live {
 	int id;				/* <domain id=...> */
 	const char *pty;		/* the serial/console pty, or NULL */
+	/* The TAP each interface uses (nnets entries, each NULL when
+	 * unknown), or NULL: <target dev> shows it. */
+	const char *const *ifnames;
+	uint32_t vsock_cid;		/* the CID in use; 0 when none */
 };
 
 /* Parses a domain document of `len` bytes.  0 and *out (free with

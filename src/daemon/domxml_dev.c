@@ -167,7 +167,13 @@ static int net_target(struct px *px, xmlNode *n, void *obj)
 
 	ret = parse_empty(px, n, (const char *const[]){ "dev", NULL });
 	ret = ret ?: px_need(px, n, "dev", &s);
-	return ret ?: px_ifname(px, s, "tap name") ?: px_dup(px, s, &net->ifname);
+	ret = ret ?: px_ifname(px, s, "tap name");
+	/* "vnet" and digits: a name vireod generated (NETDEV_TEMPLATE),
+	 * shown by the live XML; runtime state, ignored as libvirt does. */
+	if (ret || (!strncmp(s, "vnet", 4) && s[4] &&
+		    strspn(s + 4, "0123456789") == strlen(s + 4)))
+		return ret;
+	return px_dup(px, s, &net->ifname);
 }
 
 static int net_model(struct px *px, xmlNode *n, void *obj)
@@ -178,10 +184,29 @@ static int net_model(struct px *px, xmlNode *n, void *obj)
 	       px_choice(px, n, "type", "virtio", true, &i);
 }
 
+static int net_driver(struct px *px, xmlNode *n, void *obj)
+{
+	struct domain_net *net = obj;
+	const char *s;
+	uint64_t v;
+	int ret;
+
+	ret = parse_empty(px, n, (const char *const[]){ "queues", NULL });
+	if (ret || !(s = px_attr(px, n, "queues")))
+		return ret;
+	ret = px_uint(px, s, DOMAIN_NET_QUEUES_MAX, "interface queues", &v);
+	if (!ret && v == 0)
+		ret = px_fail(px, "interface queues must be 1 to %d",
+			      DOMAIN_NET_QUEUES_MAX);
+	net->queues = (unsigned)v;
+	return ret;
+}
+
 static int parse_interface(struct px *px, xmlNode *n, void *obj)
 {
 	static const struct px_child tab[] = {
 		{ "mac", net_mac, false },
+		{ "driver", net_driver, false },
 		{ "source", net_source, false },
 		{ "target", net_target, false },
 		{ "model", net_model, false },
@@ -342,12 +367,13 @@ static int vsock_cid(struct px *px, xmlNode *n, void *obj)
 		return ret;
 	addr = px_attr(px, n, "address");
 	def->vsock_auto = autos >= 0 ? autos == 0 : !addr;
-	if (!addr) {
-		if (!def->vsock_auto)
-			return px_fail(px, "vsock <cid auto='no'> needs "
-				       "address=");
+	if (!addr && !def->vsock_auto)
+		return px_fail(px, "vsock <cid auto='no'> needs address=");
+	/* With auto='yes' an address is the live XML's record of the CID a
+	 * running domain got: runtime state, ignored (a new one is picked
+	 * at each start), as libvirt does. */
+	if (!addr || def->vsock_auto)
 		return 0;
-	}
 	/* 0-2 are the hypervisor's and the host's; -1 is "any". */
 	ret = px_uint(px, addr, UINT32_MAX, "vsock cid", &v);
 	if (ret)

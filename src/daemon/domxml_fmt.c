@@ -95,9 +95,11 @@ static void fmt_disk(struct fx *fx, xmlNode *devs, const struct domain_disk *d)
 		el(fx, n, "serial", d->serial);
 }
 
-static void fmt_net(struct fx *fx, xmlNode *devs, const struct domain_net *net)
+static void fmt_net(struct fx *fx, xmlNode *devs, const struct domain_net *net,
+		    const char *live_ifname)
 {
 	xmlNode *n = el(fx, devs, "interface", NULL);
+	const char *ifname = live_ifname ? live_ifname : net->ifname;
 	const uint8_t *m = net->mac;
 	char mac[18];
 
@@ -108,9 +110,13 @@ static void fmt_net(struct fx *fx, xmlNode *devs, const struct domain_net *net)
 	prop(fx, el(fx, n, "mac", NULL), "address", mac);
 	if (net->bridge)
 		prop(fx, el(fx, n, "source", NULL), "bridge", net->bridge);
-	if (net->ifname)
-		prop(fx, el(fx, n, "target", NULL), "dev", net->ifname);
+	if (ifname)
+		prop(fx, el(fx, n, "target", NULL), "dev", ifname);
 	prop(fx, el(fx, n, "model", NULL), "type", "virtio");
+	if (net->queues) {
+		snprintf(mac, sizeof(mac), "%u", net->queues);
+		prop(fx, el(fx, n, "driver", NULL), "queues", mac);
+	}
 }
 
 static void fmt_chr(struct fx *fx, xmlNode *devs, const char *name,
@@ -139,7 +145,8 @@ static void fmt_devices(struct fx *fx, xmlNode *root,
 	for (i = 0; i < def->ndisks; i++)
 		fmt_disk(fx, devs, &def->disks[i]);
 	for (i = 0; i < def->nnets; i++)
-		fmt_net(fx, devs, &def->nets[i]);
+		fmt_net(fx, devs, &def->nets[i],
+			live && live->ifnames ? live->ifnames[i] : NULL);
 	if (def->serial)
 		fmt_chr(fx, devs, "serial", "isa-serial", live);
 	if (def->console)
@@ -153,14 +160,16 @@ static void fmt_devices(struct fx *fx, xmlNode *root,
 	prop(fx, el(fx, devs, "memballoon", NULL), "model",
 	     def->balloon ? "virtio" : "none");
 	if (def->vsock) {
+		uint32_t v = live && live->vsock_cid ? live->vsock_cid
+						     : def->vsock_cid;
 		char cid[16];
 
 		n = el(fx, devs, "vsock", NULL);
 		prop(fx, n, "model", "virtio");
 		c = el(fx, n, "cid", NULL);
 		prop(fx, c, "auto", def->vsock_auto ? "yes" : "no");
-		if (def->vsock_cid) {
-			snprintf(cid, sizeof(cid), "%u", def->vsock_cid);
+		if (v) {
+			snprintf(cid, sizeof(cid), "%u", v);
 			prop(fx, c, "address", cid);
 		}
 	}
@@ -241,7 +250,8 @@ static bool disk_eq(const struct domain_disk *a, const struct domain_disk *b)
 static bool net_eq(const struct domain_net *a, const struct domain_net *b)
 {
 	return a->type == b->type && str_eq(a->bridge, b->bridge) &&
-	       str_eq(a->ifname, b->ifname) && !memcmp(a->mac, b->mac, 6);
+	       str_eq(a->ifname, b->ifname) && !memcmp(a->mac, b->mac, 6) &&
+	       a->queues == b->queues;
 }
 
 bool domain_def_equal(const struct domain_def *a, const struct domain_def *b)

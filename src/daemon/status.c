@@ -16,6 +16,22 @@ static void file_name(char *out, size_t len, const char *name)
 	snprintf(out, len, "%s.status", name);
 }
 
+/* The optional keys, appended at text + n; the new length or -1. */
+static int format_extra(const struct dom_status *s, char *text, size_t len,
+			int n)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nnets && n >= 0 && (size_t)n < len; i++)
+		n += snprintf(text + n, len - (size_t)n, "%s%s%s",
+			      i ? "," : "nets=", s->nets[i],
+			      i + 1 == s->nnets ? "\n" : "");
+	if (s->vsock_cid && n >= 0 && (size_t)n < len)
+		n += snprintf(text + n, len - (size_t)n, "vsock=%" PRIu32 "\n",
+			      s->vsock_cid);
+	return n;
+}
+
 int status_format(const struct dom_status *s, char *text, size_t len)
 {
 	int n =
@@ -25,6 +41,8 @@ int status_format(const struct dom_status *s, char *text, size_t len)
 		     (int)s->pid, s->start_time, s->id, s->no_reboot ? 1 : 0,
 		     s->log_offset, s->monitor, s->pty);
 
+	if (n >= 0 && (size_t)n < len)
+		n = format_extra(s, text, len, n);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : n;
 }
 
@@ -50,8 +68,30 @@ static int path_val(char *out, const char *v)
 }
 
 static const char *const keys[] = {
-    "monitor", "pid", "start", "pty", "id", "no_reboot", "log_offset",
+    "monitor", "pid",	     "start", "pty",  "id",
+    "no_reboot", "log_offset", "nets",  "vsock",
 };
+
+/* "vnet0,tap1": 1 to STATUS_NETS_MAX interface names. */
+static int nets_val(struct dom_status *s, char *v)
+{
+	char *name, *save = NULL;
+	size_t len;
+
+	if (!v[0] || v[strlen(v) - 1] == ',' || strstr(v, ",,") || v[0] == ',')
+		return -EINVAL;
+	for (name = strtok_r(v, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		len = strlen(name);
+		if (s->nnets == STATUS_NETS_MAX || len >= STATUS_IFNAME_MAX ||
+		    strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+			len)
+			return -EINVAL;
+		memcpy(s->nets[s->nnets++], name, len + 1);
+	}
+	return 0;
+}
 #define KEYS_REQUIRED 0x17u /* monitor, pid, start, id */
 
 /* A number value: 0 and *u, or -EINVAL. */
@@ -85,6 +125,8 @@ static int parse_line(char *line, struct dom_status *s, unsigned *seen)
 		return eq[0] ? path_val(s->monitor, eq) : -EINVAL;
 	if (k == 3)
 		return path_val(s->pty, eq);
+	if (k == 7)
+		return nets_val(s, eq);
 	if (num_val(eq, &u) < 0)
 		return -EINVAL;
 	if (k == 1 && u > 0 && u < (1u << 22))
@@ -97,6 +139,8 @@ static int parse_line(char *line, struct dom_status *s, unsigned *seen)
 		s->no_reboot = u;
 	else if (k == 6)
 		s->log_offset = u;
+	else if (k == 8 && u >= 3 && u < UINT32_MAX)
+		s->vsock_cid = (uint32_t)u;
 	else
 		return -EINVAL;
 	return 0;

@@ -1,8 +1,8 @@
 /* A running domain's status file, <state>/run/<name>.status, written
  * atomically: what a restarted vireod needs to find the guest again
  * (the VMM's pid and its start time, to tell it from a reused pid; the
- * monitor socket; the console pty; the domain id).  One key=value per
- * line. */
+ * monitor socket; the console pty; the domain id; the TAP names and the
+ * vsock CID it runs with, for the live XML).  One key=value per line. */
 #ifndef VIREO_DAEMON_STATUS_H
 #define VIREO_DAEMON_STATUS_H
 
@@ -13,6 +13,8 @@
 
 #define STATUS_PATH_MAX 256
 #define STATUS_TEXT_MAX 1024 /* a status file's size limit */
+#define STATUS_NETS_MAX 8     /* DOMAIN_NETS_MAX */
+#define STATUS_IFNAME_MAX 16  /* IFNAMSIZ, with the NUL */
 
 struct dom_status {
 	pid_t pid;
@@ -22,6 +24,10 @@ struct dom_status {
 	uint64_t log_offset; /* the log's size when it started */
 	char monitor[STATUS_PATH_MAX];
 	char pty[STATUS_PATH_MAX]; /* empty until known */
+	/* Each interface's TAP ("nets=vnet0,tap1"), in XML order. */
+	unsigned nnets;
+	char nets[STATUS_NETS_MAX][STATUS_IFNAME_MAX];
+	uint32_t vsock_cid; /* 0: no vsock */
 };
 
 /* The file's text in text[len]: its length, or -ENAMETOOLONG. */

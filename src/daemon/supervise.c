@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "daemon/netdev.h"
 #include "daemon/vmmargs.h"
 #include "util/log.h"
 
@@ -302,22 +303,96 @@ struct vmm_proc *sv_new_proc(struct supervisor *sv, struct dom *d)
 	return p;
 }
 
+/* The vsock CID of p's domain: its address, or with auto the smallest
+ * one no other running domain of this vireod uses.  0 or -EADDRINUSE. */
+static int pick_cid(struct supervisor *sv, struct vmm_proc *p, char *err,
+		    size_t errlen)
+{
+	const struct domain_def *def = p->dom->def;
+	uint32_t used[64];
+	struct vmm_proc *o;
+	size_t n = 0;
+
+	for (o = sv->procs; o; o = o->next) {
+		if (o == p || !o->st.vsock_cid)
+			continue;
+		if (!def->vsock_auto && o->st.vsock_cid == def->vsock_cid) {
+			snprintf(err, errlen, "vsock CID %u is in use by domain "
+				 "'%s'", def->vsock_cid, o->dom->def->name);
+			return -EADDRINUSE;
+		}
+		if (n < sizeof(used) / sizeof(used[0]))
+			used[n++] = o->st.vsock_cid;
+	}
+	p->st.vsock_cid =
+	    def->vsock_auto ? vmm_free_cid(used, n) : def->vsock_cid;
+	return 0;
+}
+
+/* The TAPs vireod creates for the domain's interfaces (the others' names
+ * are their <target dev>), their descriptors inherited by the VMM; the
+ * names go into the status file.  0, or -errno with the reason in err
+ * and nothing left open. */
+static int open_taps(struct vmm_proc *p, struct tap *taps,
+		     struct vmm_net_fds *fds, char *err, size_t errlen)
+{
+	const struct domain_def *def = p->dom->def;
+	char why[300];
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < def->nnets && ret == 0; i++) {
+		const struct domain_net *n = &def->nets[i];
+
+		if (!netdev_vireod_creates(n)) {
+			snprintf(p->st.nets[i], sizeof(p->st.nets[i]), "%s",
+				 n->ifname);
+			continue;
+		}
+		ret = netdev_open(n, &taps[i], why, sizeof(why));
+		if (ret < 0) {
+			snprintf(err, errlen, "interface %zu: %s", i, why);
+			break;
+		}
+		fds[i] = (struct vmm_net_fds){taps[i].nfds, taps[i].fds};
+		/* Inherited by the VMM (vireod closes its copies at once). */
+		for (unsigned q = 0; q < taps[i].nfds; q++)
+			fcntl(taps[i].fds[q], F_SETFD, 0);
+		memcpy(p->st.nets[i], taps[i].ifname, sizeof(p->st.nets[i]));
+	}
+	p->st.nnets = (unsigned)i;
+	if (ret < 0)
+		while (i-- > 0)
+			tap_close(&taps[i]);
+	return ret;
+}
+
 /* Launch: the log, the argv, the process, its pidfd, its status file. */
 static int launch(struct supervisor *sv, struct vmm_proc *p, char *err,
 		  size_t errlen)
 {
 	const struct domain_def *def = p->dom->def;
 	struct vmm_launch l = {.vmm = sv->vmm, .monitor = p->st.monitor};
+	struct tap taps[DOMAIN_NETS_MAX] = {0};
+	struct vmm_net_fds fds[DOMAIN_NETS_MAX] = {0};
 	struct stat stb;
-	char **argv;
+	char **argv = NULL;
 	int ret;
 
 	l.no_reboot = p->st.no_reboot =
 	    def->on_reboot != DOMAIN_ACTION_RESTART &&
 	    def->on_reboot != DOMAIN_ACTION_RENAME_RESTART;
+	ret = def->vsock ? pick_cid(sv, p, err, errlen) : 0;
+	if (ret < 0)
+		return ret;
+	ret = open_taps(p, taps, fds, err, errlen);
+	if (ret < 0)
+		return ret;
+	l.nets = fds;
+	l.vsock_cid = p->st.vsock_cid;
 	argv = vmm_args_build(def, &l, &ret, err, errlen);
 	if (!argv)
-		return ret;
+		goto out;
 	p->log_fd = sv_open_log(sv, def->name);
 	if (p->log_fd < 0 || fstat(p->log_fd, &stb) < 0) {
 		ret = -errno;
@@ -345,6 +420,9 @@ static int launch(struct supervisor *sv, struct vmm_proc *p, char *err,
 		waitpid(p->pid, NULL, 0);
 	}
 out:
+	/* The VMM holds the TAPs now; they end with it. */
+	for (size_t i = 0; i < def->nnets; i++)
+		tap_close(&taps[i]);
 	vmm_args_free(argv);
 	return ret;
 }

@@ -62,6 +62,10 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 ssize_t supervisor_console_write(struct dom *d, const void *buf, size_t len);
 /* The running d's console pty, NULL when not known (yet). */
 const char *supervisor_pty(const struct dom *d);
+/* The live XML's runtime state of d: id, pty, the TAP of each interface
+ * (into names[], which live points to) and the vsock CID. */
+void supervisor_live(const struct dom *d, struct domxml_live *live,
+		     const char *names[DOMAIN_NETS_MAX]);
 pid_t supervisor_pid(const struct dom *d);
 /* CPU time the running d's VMM has used, in ns; 0 when unknown. */
 uint64_t supervisor_cpu_time_ns(const struct dom *d);

@@ -303,6 +303,22 @@ const char *supervisor_pty(const struct dom *d)
 	return d->proc && d->proc->st.pty[0] ? d->proc->st.pty : NULL;
 }
 
+void supervisor_live(const struct dom *d, struct domxml_live *live,
+		     const char *names[DOMAIN_NETS_MAX])
+{
+	const struct vmm_proc *p = d->proc;
+	unsigned i;
+
+	*live = (struct domxml_live){.id = d->id, .pty = supervisor_pty(d)};
+	if (!p)
+		return;
+	for (i = 0; i < DOMAIN_NETS_MAX; i++)
+		names[i] = i < p->st.nnets && i < d->def->nnets ? p->st.nets[i]
+								: NULL;
+	live->ifnames = names;
+	live->vsock_cid = p->st.vsock_cid;
+}
+
 void sv_save_def(struct supervisor *sv, const struct dom *d)
 {
 	char file[DOMAIN_NAME_MAX + 8];

@@ -54,40 +54,49 @@ static void add_disk(struct argv_buf *b, const struct domain_disk *dk)
 	    dk->cache != DOMAIN_CACHE_DEFAULT ? cache_names[dk->cache] : "");
 }
 
-/* <interface type='ethernet'><target dev=NAME/>: the VMM opens (or,
- * privileged, creates) the TAP itself. */
-static void add_net(struct argv_buf *b, const struct domain_net *n)
+/* The TAP's descriptors vireod opened (fd=N:N..., the queue count
+ * follows), or else the <target dev> the VMM opens itself (tap=NAME,
+ * with queues=N when the XML asks for several). */
+static void add_net(struct argv_buf *b, const struct domain_net *n,
+		    const struct vmm_net_fds *fds)
 {
+	char what[16 * 12 + 8], *p = what;
 	const uint8_t *m = n->mac;
+	unsigned i;
 
+	if (fds && fds->n) {
+		p += sprintf(p, "fd=");
+		for (i = 0; i < fds->n && i < 16; i++)
+			p += sprintf(p, "%s%d", i ? ":" : "", fds->fds[i]);
+	} else if (n->queues > 1)
+		snprintf(what, sizeof(what), "tap=%s,queues=%u", n->ifname,
+			 n->queues);
+	else
+		snprintf(what, sizeof(what), "tap=%s", n->ifname);
 	add(b, "--net");
-	add(b, "tap=%s,mac=%02x:%02x:%02x:%02x:%02x:%02x", n->ifname, m[0],
-	    m[1], m[2], m[3], m[4], m[5]);
+	add(b, "%s,mac=%02x:%02x:%02x:%02x:%02x:%02x", what, m[0], m[1], m[2],
+	    m[3], m[4], m[5]);
 }
 
-/* What vireod cannot run yet: a bridge needs vireod to create the TAP
- * and hand it over (--net fd=N); devices the VMM has no option for. */
-static int unsupported(const struct domain_def *def, char *err, size_t errlen)
+/* What the launch must provide: a TAP for every interface without a
+ * <target dev> (vireod creates those), a CID for a vsock. */
+static int missing(const struct domain_def *def, const struct vmm_launch *l,
+		   char *err, size_t errlen)
 {
-	const char *what = NULL;
 	size_t i;
 
-	for (i = 0; i < def->nnets && !what; i++) {
-		if (def->nets[i].type == DOMAIN_NET_BRIDGE)
-			what =
-			    "<interface type='bridge'> (vireod does not "
-			    "create TAPs on bridges yet; use type='ethernet' "
-			    "with <target dev=.../>)";
-		else if (!def->nets[i].ifname)
-			what = "<interface type='ethernet'> without <target "
-			       "dev=.../>";
+	for (i = 0; i < def->nnets; i++)
+		if ((def->nets[i].type == DOMAIN_NET_BRIDGE ||
+		     !def->nets[i].ifname) &&
+		    (!l->nets || !l->nets[i].n)) {
+			snprintf(err, errlen, "interface %zu has no TAP", i);
+			return -EINVAL;
+		}
+	if (def->vsock && l->vsock_cid < 3) {
+		snprintf(err, errlen, "the vsock has no CID");
+		return -EINVAL;
 	}
-	if (!what && def->vsock)
-		what = "<vsock> (vireo-vmm has no vsock device yet)";
-	if (!what)
-		return 0;
-	snprintf(err, errlen, "unsupported configuration: %s", what);
-	return -EOPNOTSUPP;
+	return 0;
 }
 
 char **vmm_args_build(const struct domain_def *def, const struct vmm_launch *l,
@@ -96,7 +105,7 @@ char **vmm_args_build(const struct domain_def *def, const struct vmm_launch *l,
 	struct argv_buf b = {0};
 	size_t i;
 
-	*ret = unsupported(def, err, errlen);
+	*ret = missing(def, l, err, errlen);
 	if (*ret < 0)
 		return NULL;
 	b.v = calloc(ARGS_MAX, sizeof(*b.v));
@@ -124,7 +133,11 @@ char **vmm_args_build(const struct domain_def *def, const struct vmm_launch *l,
 	for (i = 0; i < def->ndisks; i++)
 		add_disk(&b, &def->disks[i]);
 	for (i = 0; i < def->nnets; i++)
-		add_net(&b, &def->nets[i]);
+		add_net(&b, &def->nets[i], l->nets ? &l->nets[i] : NULL);
+	if (def->vsock) {
+		add(&b, "--vsock");
+		add(&b, "cid=%u", l->vsock_cid);
+	}
 	/* Both backends are getrandom() in the VMM: /dev/random and
 	 * /dev/urandom are the same source since Linux 5.6. */
 	if (def->rng)
@@ -148,6 +161,20 @@ char **vmm_args_build(const struct domain_def *def, const struct vmm_launch *l,
 	}
 	*ret = 0;
 	return b.v;
+}
+
+uint32_t vmm_free_cid(const uint32_t *used, size_t n)
+{
+	uint32_t cid = 3;
+	size_t i;
+
+	/* At most n values are taken, so this ends by cid n + 3. */
+	for (i = 0; i < n; i++)
+		if (used[i] == cid) {
+			cid++;
+			i = (size_t)-1;
+		}
+	return cid;
 }
 
 void vmm_args_free(char **argv)

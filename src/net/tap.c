@@ -38,7 +38,7 @@ int tap_open(struct tap *t, const char *ifname, unsigned queues)
 		}
 		t->fds[t->nfds++] = fd;
 		memset(&ifr, 0, sizeof(ifr));
-		strcpy(ifr.ifr_name, ifname);
+		strcpy(ifr.ifr_name, i ? t->ifname : ifname);
 		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 		if (queues > 1)
 			ifr.ifr_flags |= IFF_MULTI_QUEUE;
@@ -46,8 +46,10 @@ int tap_open(struct tap *t, const char *ifname, unsigned queues)
 			ret = -errno;
 			goto fail;
 		}
+		/* The kernel's name: a template ("vnet%d") is resolved. */
+		if (i == 0)
+			memcpy(t->ifname, ifr.ifr_name, sizeof(t->ifname) - 1);
 	}
-	strcpy(t->ifname, ifname);
 	return 0;
 fail:
 	tap_close(t);

@@ -18,7 +18,9 @@ struct tap {
 };
 
 /* Open `queues` queues of interface ifname (created if missing, which
- * needs CAP_NET_ADMIN).  0 or -errno. */
+ * needs CAP_NET_ADMIN; a name with "%d", such as "vnet%d", makes the
+ * kernel pick the first free one, read back into t->ifname).  0 or
+ * -errno. */
 int tap_open(struct tap *t, const char *ifname, unsigned queues);
 
 /* Adopt inherited TAP fds, one per queue, of one interface (the caller

@@ -170,6 +170,15 @@ static const struct {
 	{ "vcpu-256", "<vcpu> must be 1 to 255, not 256" },
 	{ "vcpu-zero", "<vcpu> must be 1 to 255, not 0" },
 	{ "vsock-cid2", "vsock cid 2 is reserved (3 to 4294967294)" },
+	{ "vsock-cid-any", "vsock cid 4294967295 is reserved (3 to "
+			   "4294967294)" },
+	{ "vsock-cid-text", "invalid number 'x3' in vsock cid" },
+	{ "vsock-noaddr", "vsock <cid auto='no'> needs address=" },
+	{ "net-queues-zero", "interface queues must be 1 to 16" },
+	{ "net-queues-17", "interface queues 17 is too large" },
+	{ "net-driver-name", "unsupported attribute 'name' on <driver>" },
+	{ "net-bridge-name", "invalid bridge name 'br 0': 1 to 15 letters, "
+			     "digits, '_', '.' or '-'" },
 };
 
 static void test_invalid_corpus(void **state)
@@ -318,7 +327,7 @@ static void test_uuid_and_mac(void **state)
 
 static void test_live(void **state)
 {
-	static const struct domxml_live live = { 12, "/dev/pts/7" };
+	static const struct domxml_live live = { 12, "/dev/pts/7", NULL, 0 };
 	struct domain_def *a, *b;
 	size_t len;
 	char *xml, *out;
@@ -340,6 +349,52 @@ static void test_live(void **state)
 	assert_null(strstr(out, "/dev/pts"));
 	free(out);
 	free(xml);
+	domain_def_free(a);
+	domain_def_free(b);
+}
+
+/* A bridge and an ethernet interface without <target dev> and an auto
+ * vsock: the live XML shows the TAPs and the CID a running domain got;
+ * read back, they are runtime state and the definition is the same. */
+static void test_live_net_vsock(void **state)
+{
+	static const char xml[] =
+		"<domain type='kvm'><name>n</name><memory>1024</memory>"
+		"<os><kernel>/k</kernel></os><devices>"
+		"<interface type='bridge'><source bridge='br0'/>"
+		"<mac address='52:54:00:00:00:01'/><driver queues='2'/>"
+		"</interface>"
+		"<interface type='ethernet'><mac address='52:54:00:00:00:02'/>"
+		"</interface>"
+		"<interface type='ethernet'><target dev='mytap'/>"
+		"<mac address='52:54:00:00:00:03'/></interface>"
+		"<vsock model='virtio'><cid auto='yes'/></vsock>"
+		"</devices></domain>";
+	static const char *const names[] = { "vnet0", "vnet12", "mytap" };
+	const struct domxml_live live = { 3, NULL, names, 5 };
+	struct domain_def *a, *b;
+	char *out;
+
+	(void)state;
+	a = parse_str(xml);
+	assert_null(a->nets[0].ifname);
+	assert_int_equal(a->nets[0].queues, 2);
+	assert_true(a->vsock && a->vsock_auto);
+	assert_int_equal(a->vsock_cid, 0);
+	out = domxml_format(a, &live);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "<target dev=\"vnet0\"/>"));
+	assert_non_null(strstr(out, "<target dev=\"vnet12\"/>"));
+	assert_non_null(strstr(out, "<driver queues=\"2\"/>"));
+	assert_non_null(strstr(out, "<cid auto=\"yes\" address=\"5\"/>"));
+	b = parse_str(out);
+	assert_true(domain_def_equal(a, b));
+	free(out);
+	out = domxml_format(a, NULL);
+	assert_null(strstr(out, "vnet"));
+	assert_null(strstr(out, "address=\"5\""));
+	assert_non_null(strstr(out, "<target dev=\"mytap\"/>"));
+	free(out);
 	domain_def_free(a);
 	domain_def_free(b);
 }
@@ -368,6 +423,9 @@ static void test_equal_sees_changes(void **state)
 	b->vsock_cid++;
 	assert_false(domain_def_equal(a, b));
 	b->vsock_cid--;
+	b->nets[0].queues++;
+	assert_false(domain_def_equal(a, b));
+	b->nets[0].queues--;
 	b->current_memory_kib--;
 	assert_false(domain_def_equal(a, b));
 	free(xml);
@@ -418,6 +476,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_uuid_and_mac),
 		cmocka_unit_test(test_live),
+		cmocka_unit_test(test_live_net_vsock),
 		cmocka_unit_test(test_equal_sees_changes),
 		cmocka_unit_test(test_check_files),
 	};

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/netdev.h"
 #include "daemon/status.h"
 #include "daemon/supervise.h"
 #include "daemon/vmmargs.h"
@@ -286,6 +287,67 @@ static void test_status_parse(void **state)
 			 -EINVAL);
 }
 
+/* The TAP names and the vsock CID: written, read back; bad lists and
+ * CIDs refused. */
+static void test_status_nets(void **state)
+{
+	struct dom_status s = {.pid = 1, .start_time = 2, .id = 3,
+			       .monitor = "/m", .nnets = 2,
+			       .nets = {"vnet0", "tap-x"}, .vsock_cid = 7};
+	struct dom_status r;
+	char text[STATUS_TEXT_MAX];
+
+	assert_true(status_format(&s, text, sizeof(text)) > 0);
+	assert_non_null(strstr(text, "nets=vnet0,tap-x\nvsock=7\n"));
+	assert_int_equal(status_parse(text, &r), 0);
+	assert_int_equal(r.nnets, 2);
+	assert_string_equal(r.nets[1], "tap-x");
+	assert_int_equal(r.vsock_cid, 7);
+	s.nnets = 0;
+	s.vsock_cid = 0;
+	assert_true(status_format(&s, text, sizeof(text)) > 0);
+	assert_null(strstr(text, "nets="));
+	assert_null(strstr(text, "vsock="));
+#define BASE "pid=1\nstart=3\nid=5\nmonitor=/m\n"
+	assert_int_equal(status_parse(BASE "nets=a,,b\n", &r), -EINVAL);
+	assert_int_equal(status_parse(BASE "nets=a,\n", &r), -EINVAL);
+	assert_int_equal(status_parse(BASE "nets=\n", &r), -EINVAL);
+	assert_int_equal(status_parse(BASE "nets=a b\n", &r), -EINVAL);
+	assert_int_equal(status_parse(BASE "nets=0123456789abcdef\n", &r),
+			 -EINVAL);
+	assert_int_equal(status_parse(BASE "nets=a,b,c,d,e,f,g,h,i\n", &r),
+			 -EINVAL);
+	assert_int_equal(status_parse(BASE "nets=a,b,c,d,e,f,g,h\n", &r), 0);
+	assert_int_equal(status_parse(BASE "vsock=2\n", &r), -EINVAL);
+	assert_int_equal(status_parse(BASE "vsock=4294967295\n", &r), -EINVAL);
+#undef BASE
+}
+
+/* TAPs: which ones vireod creates, the names it asks for, the bridge
+ * check (needs no privilege: lo exists and is no bridge). */
+static void test_netdev(void **state)
+{
+	struct domain_net bridge = {.type = DOMAIN_NET_BRIDGE, .bridge = "br0"};
+	struct domain_net eth = {.type = DOMAIN_NET_ETHERNET};
+	struct domain_net named = {.type = DOMAIN_NET_ETHERNET,
+				   .ifname = "tap7"};
+	char err[128];
+
+	assert_true(netdev_vireod_creates(&bridge));
+	assert_true(netdev_vireod_creates(&eth));
+	assert_false(netdev_vireod_creates(&named));
+	assert_string_equal(netdev_name(&bridge), "vnet%d");
+	assert_string_equal(netdev_name(&named), "tap7");
+	bridge.ifname = "mine0";
+	assert_true(netdev_vireod_creates(&bridge));
+	assert_string_equal(netdev_name(&bridge), "mine0");
+	assert_int_equal(netdev_check_bridge("no-such-br9", err, sizeof(err)),
+			 -ENODEV);
+	assert_string_equal(err, "bridge 'no-such-br9' does not exist");
+	assert_int_equal(netdev_check_bridge("lo", err, sizeof(err)), -ENOTDIR);
+	assert_string_equal(err, "interface 'lo' is not a bridge");
+}
+
 /* A VMM that spins: its CPU time shows, and is 0 once it is gone. */
 static void test_cpu_time(void **state)
 {
@@ -334,9 +396,11 @@ static void joined(char **argv, char *out, size_t len)
 	}
 }
 
-static char **args_for(const char *xml, bool no_reboot, int *ret, char *err)
+static char **args_with(const char *xml, bool no_reboot,
+			const struct vmm_net_fds *nets, uint32_t cid, int *ret,
+			char *err)
 {
-	struct vmm_launch l = {"vmm", "/run/g.qmp", no_reboot};
+	struct vmm_launch l = {"vmm", "/run/g.qmp", no_reboot, nets, cid};
 	struct domain_def *def;
 	char **argv;
 
@@ -344,6 +408,52 @@ static char **args_for(const char *xml, bool no_reboot, int *ret, char *err)
 	argv = vmm_args_build(def, &l, ret, err, 256);
 	domain_def_free(def);
 	return argv;
+}
+
+static char **args_for(const char *xml, bool no_reboot, int *ret, char *err)
+{
+	return args_with(xml, no_reboot, NULL, 0, ret, err);
+}
+
+/* TAP descriptors vireod opened (one per queue pair) become fd=N:N; a
+ * named ethernet TAP stays tap=NAME, with its queues; the CID --vsock. */
+static void test_vmm_args_fds(void **state)
+{
+	static const int fds0[] = {7, 8}, fds1[] = {9};
+	const struct vmm_net_fds nets[] = {{2, fds0}, {1, fds1}, {0, NULL}};
+	char err[256], line[1024];
+	char **argv;
+	int ret;
+
+	argv = args_with(
+	    "<domain type='kvm'><name>g</name><memory>65536</memory>"
+	    "<os><type>hvm</type><kernel>/k</kernel></os><devices>"
+	    "<interface type='bridge'><source bridge='br0'/><driver "
+	    "queues='2'/><mac address='52:54:00:00:00:01'/></interface>"
+	    "<interface type='ethernet'><mac address='52:54:00:00:00:02'/>"
+	    "</interface><interface type='ethernet'><target dev='t0'/>"
+	    "<driver queues='3'/><mac address='52:54:00:00:00:03'/>"
+	    "</interface><memballoon model='none'/>"
+	    "<vsock model='virtio'/></devices></domain>",
+	    false, nets, 9, &ret, err);
+	assert_non_null(argv);
+	joined(argv, line, sizeof(line));
+	assert_string_equal(
+	    line, "vmm --name g --kernel /k --cpus 1 --memory 65536K "
+		  "--net fd=7:8,mac=52:54:00:00:00:01 "
+		  "--net fd=9,mac=52:54:00:00:00:02 "
+		  "--net tap=t0,queues=3,mac=52:54:00:00:00:03 "
+		  "--vsock cid=9 --console pty --monitor /run/g.qmp");
+	vmm_args_free(argv);
+}
+
+/* auto CIDs: the smallest >= 3 that no other running domain has. */
+static void test_free_cid(void **state)
+{
+	assert_int_equal(vmm_free_cid(NULL, 0), 3);
+	assert_int_equal(vmm_free_cid((const uint32_t[]){4, 5}, 2), 3);
+	assert_int_equal(vmm_free_cid((const uint32_t[]){5, 3, 4}, 3), 6);
+	assert_int_equal(vmm_free_cid((const uint32_t[]){3, 7, 4}, 3), 5);
 }
 
 static void test_vmm_args(void **state)
@@ -393,14 +503,16 @@ static void test_vmm_args(void **state)
 				  "65536K --net tap=tap0,mac=52:54:00:0a:0b:0c "
 				  "--console pty --monitor /run/g.qmp");
 	vmm_args_free(argv);
+	/* A bridge without the TAP vireod opens, a vsock without its CID:
+	 * the launch is incomplete. */
 	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
 			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
 			"<interface type='bridge'><source bridge='br0'/>"
 			"</interface></devices></domain>",
 			false, &ret, err);
 	assert_null(argv);
-	assert_int_equal(ret, -EOPNOTSUPP);
-	assert_non_null(strstr(err, "type='bridge'"));
+	assert_int_equal(ret, -EINVAL);
+	assert_string_equal(err, "interface 0 has no TAP");
 	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
 			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
 			"<rng model='virtio'><backend model='random'>/dev/urandom"
@@ -408,7 +520,7 @@ static void test_vmm_args(void **state)
 			"</vsock></devices></domain>",
 			false, &ret, err);
 	assert_null(argv);
-	assert_non_null(strstr(err, "<vsock>"));
+	assert_string_equal(err, "the vsock has no CID");
 	argv = args_for("<domain type='kvm'><name>g</name><memory>65536</memory>"
 			"<os><type>hvm</type><kernel>/k</kernel></os><devices>"
 			"<rng model='virtio'><backend model='random'>/dev/random"
@@ -433,7 +545,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_monitor, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 	    cmocka_unit_test(test_status_parse),
+	    cmocka_unit_test(test_status_nets),
+	    cmocka_unit_test(test_netdev),
 	    cmocka_unit_test(test_vmm_args),
+	    cmocka_unit_test(test_vmm_args_fds),
+	    cmocka_unit_test(test_free_cid),
 	    cmocka_unit_test_setup_teardown(test_no_kernel_no_vmm, setup,
 					    teardown),
 	};
