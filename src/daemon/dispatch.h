@@ -60,10 +60,12 @@ int dispatch_frame(struct daemon_ctx *ctx, struct session *ss,
 int dispatch_stream_out(const struct session *ss, const void *data, size_t len,
 			uint8_t **frame, size_t *framelen);
 
-/* The event messages a session is owed for a lifecycle change: send is
- * called with each malloc'd frame (taking it).  0 or -ENOMEM. */
-int dispatch_lifecycle(const struct session *ss, const struct rpc_dom *dom,
-		       int event, int detail,
+/* The event messages a session is owed for a domain event: event_id
+ * EVENT_ID_LIFECYCLE (with its event and detail) or EVENT_ID_REBOOT
+ * (they are ignored).  send is called with each malloc'd frame (taking
+ * it).  0 or -ENOMEM. */
+int dispatch_dom_event(const struct session *ss, int event_id,
+		       const struct rpc_dom *dom, int event, int detail,
 		       void (*send)(void *opaque, uint8_t *frame, size_t len),
 		       void *opaque);
 

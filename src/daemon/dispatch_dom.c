@@ -80,14 +80,24 @@ static bool enc_lifecycle(XDR *x, void *arg)
 	       xdr_int32_t(x, &m->event) && xdr_int32_t(x, &m->detail);
 }
 
-int dispatch_lifecycle(const struct session *ss, const struct rpc_dom *dom,
-		       int event, int detail,
+/* The REBOOT message: the callback id and the domain alone. */
+static bool enc_reboot(XDR *x, void *arg)
+{
+	struct lifecycle_msg *m = arg;
+
+	return xdr_int32_t(x, &m->cb_id) && rpc_x_dom(x, &m->dom);
+}
+
+int dispatch_dom_event(const struct session *ss, int event_id,
+		       const struct rpc_dom *dom, int event, int detail,
 		       void (*send)(void *opaque, uint8_t *frame, size_t len),
 		       void *opaque)
 {
+	bool reboot = event_id == EVENT_ID_REBOOT;
 	struct rpc_header h = {RPC_PROG_REMOTE,
 			       RPC_PROG_REMOTE_VERS,
-			       PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+			       reboot ? PROC_DOMAIN_EVENT_CALLBACK_REBOOT
+				      : PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
 			       RPC_MESSAGE,
 			       0,
 			       RPC_OK};
@@ -101,11 +111,12 @@ int dispatch_lifecycle(const struct session *ss, const struct rpc_dom *dom,
 
 	for (i = 0; i < ss->ncbs; i++) {
 		cb = &ss->cbs[i];
-		if (cb->event_id != EVENT_ID_LIFECYCLE ||
+		if (cb->event_id != event_id ||
 		    (cb->one_dom && memcmp(cb->uuid, dom->uuid, RPC_UUID_LEN)))
 			continue;
 		m.cb_id = cb->id;
-		ret = rpc_frame_build(&h, enc_lifecycle, &m, &frame, &len);
+		ret = rpc_frame_build(&h, reboot ? enc_reboot : enc_lifecycle,
+				      &m, &frame, &len);
 		if (ret < 0)
 			return ret;
 		send(opaque, frame, len);

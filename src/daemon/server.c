@@ -305,16 +305,22 @@ static void send_event(void *opaque, uint8_t *frame, size_t len)
 	update_events(c);
 }
 
-static void on_lifecycle(void *opaque, const struct rpc_dom *dom, int event,
-			 int detail)
+static void dom_event(struct server *s, int event_id,
+		      const struct rpc_dom *dom, int event, int detail)
 {
-	struct server *s = opaque;
 	struct client *c;
 
 	for (c = s->clients; c; c = c->next)
-		if (c->ss.ncbs && dispatch_lifecycle(&c->ss, dom, event, detail,
-						     send_event, c) < 0)
+		if (c->ss.ncbs &&
+		    dispatch_dom_event(&c->ss, event_id, dom, event, detail,
+				       send_event, c) < 0)
 			log_warn("no memory for a domain event");
+}
+
+static void on_lifecycle(void *opaque, const struct rpc_dom *dom, int event,
+			 int detail)
+{
+	dom_event(opaque, EVENT_ID_LIFECYCLE, dom, event, detail);
 }
 
 static struct client *console_owner(struct server *s, const struct dom *d)
@@ -385,10 +391,22 @@ static void on_dom_event(void *opaque, struct dom *d, int event, int detail)
 	on_lifecycle(opaque, &r, event, detail);
 }
 
+/* The guest reset (libvirt's REBOOT event). */
+static void on_reboot(void *opaque, struct dom *d)
+{
+	struct rpc_dom r;
+
+	r.name = d->def->name;
+	memcpy(r.uuid, d->def->uuid, RPC_UUID_LEN);
+	r.id = d->id;
+	dom_event(opaque, EVENT_ID_REBOOT, &r, 0, 0);
+}
+
 void server_attach_supervisor(struct server *s, struct supervisor *sv)
 {
 	sv->stopped = on_stopped;
 	sv->event = on_dom_event;
+	sv->reboot = on_reboot;
 	sv->console_out = on_console_out;
 	sv->opaque = s;
 	s->ctx.sup = sv;

@@ -179,6 +179,8 @@ void sv_finish(struct vmm_proc *p, enum vmm_outcome o)
 		if (supervisor_start(sv, d, err, sizeof(err)) == 0) {
 			if (sv->event)
 				sv->event(sv->opaque, d, EVENT_STARTED, 0);
+			if (o == OUT_REBOOT && sv->reboot)
+				sv->reboot(sv->opaque, d);
 			return;
 		}
 		log_warn("domain %s: cannot start again: %s", d->def->name,

@@ -34,6 +34,9 @@ struct supervisor {
 	void (*stopped)(void *opaque, struct dom *d, int detail);
 	/* Any other lifecycle event of d (started, suspended, ...). */
 	void (*event)(void *opaque, struct dom *d, int event, int detail);
+	/* d's guest reset: in its VMM (the RESET event), or by a new VMM
+	 * when on_reboot is restart (a reboot that ended the VMM). */
+	void (*reboot)(void *opaque, struct dom *d);
 	/* Guest console output (also appended to logs/<name>.log). */
 	void (*console_out)(void *opaque, struct dom *d, const uint8_t *buf,
 			    size_t len);

@@ -198,8 +198,11 @@ static void mon_event(void *opaque, const char *name, struct json_object *data)
 			p->event_outcome =
 			    cause_outcome(json_object_get_string(v));
 		emit(p, EVENT_SHUTDOWN, guest ? SHUTDOWN_GUEST : SHUTDOWN_HOST);
-	} else if (!strcmp(name, "RESET"))
+	} else if (!strcmp(name, "RESET")) {
 		log_info("domain %s: the guest reset", p->dom->def->name);
+		if (p->sv->reboot)
+			p->sv->reboot(p->sv->opaque, p->dom);
+	}
 }
 
 static void mon_closed(void *opaque)

@@ -96,6 +96,7 @@ enum remote_proc {
 	PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY = 316,
 	PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY = 317,
 	PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318,
+	PROC_DOMAIN_EVENT_CALLBACK_REBOOT = 319,
 	PROC_CONNECT_REGISTER_CLOSE_CALLBACK = 360,
 	PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK = 361,
 };
@@ -138,8 +139,10 @@ enum rpc_err_domain {
 
 /* Domain events: the ids a client registers for (virsh event --all asks
  * for every one up to its own VIR_DOMAIN_EVENT_ID_LAST) and the lifecycle
- * events and details Vireo sends. */
+ * events and details Vireo sends.  REBOOT (the guest reset) has no
+ * event or detail. */
 #define EVENT_ID_LIFECYCLE 0
+#define EVENT_ID_REBOOT 1
 #define EVENT_ID_MAX 64
 enum dom_event {
 	EVENT_DEFINED = 0,

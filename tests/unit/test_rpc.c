@@ -489,7 +489,8 @@ static void test_events(void **state)
 
 	/* Only the all-domains callback matches demo's UUID. */
 	assert_int_equal(rpc_uuid_parse(DEMO_UUID, d.uuid), 0);
-	assert_int_equal(dispatch_lifecycle(&f->ss, &d, EVENT_UNDEFINED,
+	assert_int_equal(dispatch_dom_event(&f->ss, EVENT_ID_LIFECYCLE, &d,
+					    EVENT_UNDEFINED,
 					    EVENT_UNDEFINED_REMOVED, take,
 					    &sent),
 			 0);
@@ -507,6 +508,30 @@ static void test_events(void **state)
 	rpc_dom_clear(&got);
 	xdr_destroy(&x);
 	free(sent.frame);
+	sent = (struct sent){0};
+
+	/* REBOOT goes to a REBOOT callback alone: its id and the domain. */
+	assert_int_equal(dispatch_dom_event(&f->ss, EVENT_ID_REBOOT, &d, 0, 0,
+					    take, &sent),
+			 0);
+	assert_int_equal(sent.n, 0);
+	f->ss.cbs[f->ss.ncbs++] =
+	    (struct event_cb){.id = 7, .event_id = EVENT_ID_REBOOT};
+	assert_int_equal(dispatch_dom_event(&f->ss, EVENT_ID_REBOOT, &d, 0, 0,
+					    take, &sent),
+			 0);
+	assert_int_equal(sent.n, 1);
+	assert_int_equal(rpc_frame_open(sent.frame, (uint32_t)sent.len, &h, &x),
+			 0);
+	assert_int_equal(h.proc, PROC_DOMAIN_EVENT_CALLBACK_REBOOT);
+	assert_true(xdr_int32_t(&x, &v[0]) && rpc_x_dom(&x, &got));
+	assert_int_equal(v[0], 7);
+	assert_string_equal(got.name, "demo");
+	assert_false(xdr_int32_t(&x, &v[1])); /* nothing more */
+	rpc_dom_clear(&got);
+	xdr_destroy(&x);
+	free(sent.frame);
+	f->ss.ncbs--;
 
 	/* Deregistering callback 0 works once. */
 	reply_int(f, "event-deregister.hex", RPC_OK);
