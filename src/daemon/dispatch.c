@@ -503,6 +503,7 @@ static int reply_call(struct daemon_ctx *ctx, struct session *ss,
 			 .st = ctx->store,
 			 .ss = ss,
 			 .in = in,
+			 .h = h,
 			 .serial = h->serial};
 	struct rpc_header rh = *h;
 	int ret;
@@ -510,6 +511,8 @@ static int reply_call(struct daemon_ctx *ctx, struct session *ss,
 	ret = run_call(&c, h->proc);
 	if (ret == -EBADMSG) {
 		*why = "arguments that do not decode";
+	} else if (ret == 0 && c.deferred) {
+		/* answered by dispatch_done_reply */
 	} else if (ret < 0) {
 		ret = rpc_frame_error(h, c.err_code, c.err_domain, c.err_msg,
 				      reply, replylen);
@@ -523,6 +526,28 @@ static int reply_call(struct daemon_ctx *ctx, struct session *ss,
 	if (ret < 0 && ret != -EBADMSG)
 		*why = "a reply that cannot be built";
 	return ret;
+}
+
+void dsp_reply_to(const struct call *c, struct reply_to *r)
+{
+	r->session = c->ss->id;
+	r->call = *c->h;
+}
+
+int dispatch_done_reply(const struct reply_to *r, const char *err,
+			uint8_t **frame, size_t *len)
+{
+	struct rpc_header rh = r->call;
+	char msg[400];
+
+	if (err) {
+		snprintf(msg, sizeof(msg), "operation failed: %s", err);
+		return rpc_frame_error(&r->call, ERR_OPERATION_FAILED,
+				       ERRDOM_DOMAIN, msg, frame, len);
+	}
+	rh.type = RPC_REPLY;
+	rh.status = RPC_OK;
+	return rpc_frame_build(&rh, NULL, NULL, frame, len);
 }
 
 /* Keepalive: a PING gets a PONG; a PONG needs nothing. */

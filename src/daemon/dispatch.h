@@ -24,6 +24,7 @@ struct event_cb {
 
 /* Per-connection protocol state. */
 struct session {
+	uint64_t id;  /* unique in the daemon's life (replies that wait) */
 	bool allowed; /* the peer passed the credentials check */
 	bool opened;  /* CONNECT_OPEN succeeded */
 	unsigned uid; /* the peer's uid, for the refusal message */
@@ -47,12 +48,21 @@ struct daemon_ctx {
 	void *opaque;
 };
 
-/* 0 with *reply a malloc'd frame to send (NULL: nothing to send); or
+/* 0 with *reply a malloc'd frame to send (NULL: nothing to send now:
+ * a request that waits on a VMM is answered later through the
+ * supervisor's `done`, see dispatch_done_reply); or
  * -EBADMSG / -EPROTO when the connection must be closed, with *why saying
  * why in a few words. */
 int dispatch_frame(struct daemon_ctx *ctx, struct session *ss,
 		   const uint8_t *frame, uint32_t len, uint8_t **reply,
 		   size_t *replylen, const char **why);
+
+/* The reply to a request that waited on a VMM (suspend, resume,
+ * shutdown, reboot, reset, destroy; all with an empty reply): OK when err
+ * is NULL, else libvirt's "operation failed" error with err.  0 or
+ * -ENOMEM. */
+int dispatch_done_reply(const struct reply_to *r, const char *err,
+			uint8_t **frame, size_t *len);
 
 /* A console stream frame for session ss: guest output (len bytes; none:
  * the end of the output), or with data NULL the OK that confirms the

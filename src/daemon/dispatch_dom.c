@@ -251,6 +251,7 @@ static int h_create_xml(struct call *c)
 
 static int destroy(struct call *c, bool with_flags)
 {
+	struct reply_to r;
 	uint32_t flags = 0;
 	struct dom *d;
 
@@ -262,8 +263,14 @@ static int destroy(struct call *c, bool with_flags)
 		    c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
 		    "Requested operation is not valid: domain is not "
 		    "running");
-	/* The stop callback may forget a transient d: nothing after this. */
-	supervisor_destroy_dom(c->ctx->sup, d);
+	/* Answered once the VMM has ended (the stop callback may then
+	 * forget a transient d). */
+	dsp_reply_to(c, &r);
+	if (supervisor_destroy_dom(c->ctx->sup, d, &r) < 0)
+		return dsp_fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
+				"operation failed: too many requests wait on "
+				"this domain");
+	c->deferred = true;
 	return 0;
 }
 
@@ -289,10 +296,11 @@ static int monitor_failed(struct call *c, const char *what, int ret)
 }
 
 /* suspend and resume: QMP stop and cont, so the guest clock stops too.
- * The reply does not wait for the VMM's; its STOP / RESUME event
- * confirms. */
+ * The reply goes out when the VMM has answered (the loop goes on
+ * meanwhile). */
 static int pause_dom(struct call *c, bool pause)
 {
+	struct reply_to r;
 	struct dom *d;
 	int ret;
 
@@ -301,11 +309,13 @@ static int pause_dom(struct call *c, bool pause)
 		return not_running(c);
 	if ((d->state == DOM_PAUSED) == pause)
 		return 0; /* libvirt: a no-op */
-	ret = supervisor_pause(c->ctx->sup, d, pause);
+	dsp_reply_to(c, &r);
+	ret = supervisor_pause(c->ctx->sup, d, pause, &r);
 	if (ret < 0)
 		return monitor_failed(c, pause ? "cannot stop the guest"
 					       : "cannot continue the guest",
 				      ret);
+	c->deferred = true;
 	return 0;
 }
 
@@ -329,6 +339,7 @@ static int mon_request(struct call *c, enum mon_req req, bool with_flags)
 	static const char *const what[] = {"cannot press the power button",
 					   "cannot reboot the guest",
 					   "cannot reset the guest"};
+	struct reply_to r;
 	uint32_t flags = 0;
 	struct dom *d;
 	int ret;
@@ -342,13 +353,17 @@ static int mon_request(struct call *c, enum mon_req req, bool with_flags)
 				flags & ~1u);
 	if (d->id < 0 || !c->ctx->sup)
 		return not_running(c);
+	dsp_reply_to(c, &r);
 	if (req == REQ_SHUTDOWN)
-		ret = supervisor_shutdown(c->ctx->sup, d);
+		ret = supervisor_shutdown(c->ctx->sup, d, &r);
 	else if (req == REQ_REBOOT)
-		ret = supervisor_reboot(c->ctx->sup, d);
+		ret = supervisor_reboot(c->ctx->sup, d, &r);
 	else
-		ret = supervisor_reset(c->ctx->sup, d);
-	return ret < 0 ? monitor_failed(c, what[req], ret) : 0;
+		ret = supervisor_reset(c->ctx->sup, d, &r);
+	if (ret < 0)
+		return monitor_failed(c, what[req], ret);
+	c->deferred = true; /* answered when the VMM has */
+	return 0;
 }
 
 static int h_shutdown(struct call *c)

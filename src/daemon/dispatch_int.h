@@ -16,7 +16,10 @@ struct call {
 	struct store *st;
 	struct session *ss;
 	XDR *in;
-	uint32_t serial; /* the call's */
+	const struct rpc_header *h; /* the call's */
+	uint32_t serial;	    /* the call's */
+	/* The reply waits on a VMM: the supervisor's `done` sends it. */
+	bool deferred;
 	/* The reply: an encoder over the fields below. */
 	rpc_encode_fn enc;
 	int32_t i[2];
@@ -66,6 +69,9 @@ int dsp_reply_dom(struct call *c, const struct dom *d);
 int dsp_reply_int(struct call *c, int32_t v);
 /* Takes s (NULL: an out-of-memory error). */
 int dsp_reply_str(struct call *c, char *s);
+
+/* Where a deferred reply goes: this call on this connection. */
+void dsp_reply_to(const struct call *c, struct reply_to *r);
 
 /* The domain a call names (found by UUID, as libvirt does); NULL after
  * setting the error.  *bad is set when the argument did not decode. */

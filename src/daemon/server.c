@@ -264,6 +264,7 @@ static void accept_one(struct server *s, int fd)
 	c->pid = cred.pid;
 	c->ss.uid = cred.uid;
 	c->ss.allowed = cred.uid == 0 || cred.uid == s->owner;
+	c->ss.id = ++s->next_session;
 	c->txtail = &c->tx;
 	if (loop_add(&s->loop, &c->src, fd, EPOLLIN, on_client, c) < 0) {
 		close(fd);
@@ -391,6 +392,26 @@ static void on_dom_event(void *opaque, struct dom *d, int event, int detail)
 	on_lifecycle(opaque, &r, event, detail);
 }
 
+/* A request that waited on a VMM ended: its reply, to its client if
+ * that is still connected. */
+static void on_done(void *opaque, const struct reply_to *r, const char *err)
+{
+	struct server *s = opaque;
+	struct client *c;
+	uint8_t *frame;
+	size_t len;
+
+	for (c = s->clients; c && c->ss.id != r->session; c = c->next)
+		;
+	if (!c || c->closing)
+		return;
+	if (dispatch_done_reply(r, err, &frame, &len) < 0) {
+		log_warn("no memory for a reply");
+		return;
+	}
+	send_event(c, frame, len);
+}
+
 /* The guest reset (libvirt's REBOOT event). */
 static void on_reboot(void *opaque, struct dom *d)
 {
@@ -407,6 +428,7 @@ void server_attach_supervisor(struct server *s, struct supervisor *sv)
 	sv->stopped = on_stopped;
 	sv->event = on_dom_event;
 	sv->reboot = on_reboot;
+	sv->done = on_done;
 	sv->console_out = on_console_out;
 	sv->opaque = s;
 	s->ctx.sup = sv;

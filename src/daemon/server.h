@@ -5,6 +5,7 @@
 #define VIREO_DAEMON_SERVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "daemon/dispatch.h"
@@ -26,6 +27,7 @@ struct server {
 	unsigned nclients;
 	size_t rx_total; /* receive buffers of all clients, bytes */
 	uid_t owner;	 /* besides root, the one uid allowed in */
+	uint64_t next_session; /* the next client's session id */
 	bool stop;
 	bool activated; /* listen_fd was passed in: never unlink path */
 };

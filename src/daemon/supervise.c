@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -81,6 +80,7 @@ fail:;
 
 void supervisor_destroy(struct supervisor *sv)
 {
+	sv->done = NULL; /* the clients are going too */
 	while (sv->procs)
 		sv_release(sv->procs);
 	if (sv->tick_fd >= 0) {
@@ -96,12 +96,58 @@ void supervisor_destroy(struct supervisor *sv)
 	sv->rundir = NULL;
 }
 
-/* Frees p and what it holds; the VMM itself is left alone. */
+int sv_wait_slot(const struct vmm_proc *p)
+{
+	for (int i = 0; i < SV_WAITS; i++)
+		if (p->waits[i].kind == WAIT_NONE)
+			return i;
+	return -EBUSY;
+}
+
+void sv_wait_set(struct vmm_proc *p, int slot, enum sv_wait_kind kind,
+		 const struct reply_to *r)
+{
+	p->waits[slot] = (struct sv_wait){kind, r != NULL, {0}};
+	if (r)
+		p->waits[slot].r = *r;
+}
+
+void sv_wait_end(struct vmm_proc *p, int slot, const char *err)
+{
+	struct sv_wait w = p->waits[slot];
+
+	p->waits[slot].kind = WAIT_NONE;
+	if (w.kind != WAIT_NONE && w.reply && p->sv->done)
+		p->sv->done(p->sv->opaque, &w.r, err);
+}
+
+void sv_wait_end_monitor(struct vmm_proc *p, const char *err)
+{
+	for (int i = 0; i < SV_WAITS; i++)
+		if (p->waits[i].kind != WAIT_DESTROY)
+			sv_wait_end(p, i, err);
+}
+
+/* The VMM has ended: a destroy is done, and so is a power button or a
+ * reset that ended it; a stop or cont never got its answer. */
+static void end_waits(struct vmm_proc *p)
+{
+	for (int i = 0; i < SV_WAITS; i++)
+		sv_wait_end(p, i,
+			    p->waits[i].kind == WAIT_STOP ||
+				    p->waits[i].kind == WAIT_CONT
+				? "the VMM ended before it answered"
+				: NULL);
+}
+
+/* Frees p and what it holds; the VMM itself is left alone.  Whoever
+ * waits on it gets a reply. */
 void sv_release(struct vmm_proc *p)
 {
 	struct supervisor *sv = p->sv;
 	struct vmm_proc **pp;
 
+	end_waits(p);
 	for (pp = &sv->procs; *pp; pp = &(*pp)->next)
 		if (*pp == p) {
 			*pp = p->next;
@@ -498,25 +544,50 @@ uint64_t supervisor_cpu_time_ns(const struct dom *d)
 	return (utime + stime) * (1000000000ull / (unsigned long long)hz);
 }
 
-void supervisor_destroy_dom(struct supervisor *sv, struct dom *d)
+static void send_signal(struct vmm_proc *p, int sig)
+{
+	if (syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) < 0 &&
+	    errno != ESRCH)
+		log_warn("domain %s: %s: %s", p->dom->def->name,
+			 sig == SIGKILL ? "SIGKILL" : "SIGTERM",
+			 strerror(errno));
+}
+
+/* SIGTERM first (the VMM ends cleanly); its end comes through the
+ * pidfd.  The tick escalates (sv_destroy_tick). */
+int supervisor_destroy_dom(struct supervisor *sv, struct dom *d,
+			   const struct reply_to *r)
 {
 	struct vmm_proc *p = d->proc;
-	struct pollfd pfd;
-	int status = 0;
+	int slot;
 
 	if (!p)
-		return;
+		return 0;
+	slot = sv_wait_slot(p);
+	if (slot < 0)
+		return slot;
+	sv_wait_set(p, slot, WAIT_DESTROY, r);
+	if (p->destroying)
+		return 0;
 	p->destroying = true;
-	if (syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0) < 0)
-		log_warn("domain %s: SIGKILL: %s", d->def->name,
-			 strerror(errno));
-	/* SIGKILL is prompt; a VMM stuck in the kernel is given 2 s, then
-	 * the domain is shut off anyway. */
-	pfd = (struct pollfd){.fd = p->pidfd, .events = POLLIN};
-	if (poll(&pfd, 1, 2000) <= 0)
-		log_warn("domain %s: the VMM (pid %d) has not ended yet",
-			 d->def->name, (int)p->pid);
-	else if (p->child)
-		waitpid(p->pid, &status, WNOHANG);
+	send_signal(p, SIGTERM);
+	p->destroy_next_ms = qmpc_now_ms() + DESTROY_TERM_MS;
+	return 0;
+}
+
+/* Still there DESTROY_TERM_MS after SIGTERM: SIGKILL; still there
+ * DESTROY_KILL_MS after that (stuck in the kernel): shut off anyway. */
+void sv_destroy_tick(struct vmm_proc *p, uint64_t now)
+{
+	if (!p->destroying || now < p->destroy_next_ms)
+		return;
+	if (!p->killed) {
+		send_signal(p, SIGKILL);
+		p->killed = true;
+		p->destroy_next_ms = now + DESTROY_KILL_MS;
+		return;
+	}
+	log_warn("domain %s: the VMM (pid %d) has not ended yet",
+		 p->dom->def->name, (int)p->pid);
 	sv_finish(p, OUT_DESTROYED);
 }

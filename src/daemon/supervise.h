@@ -5,7 +5,8 @@
  * vireod adopts the VMMs still running and shuts off the others.  The
  * supervisor follows each VMM's monitor events and its exit (a pidfd),
  * applies on_poweroff / on_reboot / on_crash, and never waits on a VMM:
- * monitor commands are sent, not awaited. */
+ * a request (a monitor command, destroy) is sent, and the caller's
+ * reply goes out from the loop once the VMM has answered or ended. */
 #ifndef VIREO_DAEMON_SUPERVISE_H
 #define VIREO_DAEMON_SUPERVISE_H
 
@@ -15,9 +16,23 @@
 #include <sys/types.h>
 
 #include "daemon/store.h"
+#include "rpc/message.h"
 #include "util/loop.h"
 
 struct vmm_proc;
+
+/* Whom a request's reply goes to: a client connection (by its session's
+ * id, so a client gone meanwhile is simply not found) and its call. */
+struct reply_to {
+	uint64_t session;
+	struct rpc_header call;
+};
+
+/* How long destroy waits after SIGTERM before SIGKILL, and after
+ * SIGKILL before it shuts the domain off anyway (a VMM stuck in the
+ * kernel). */
+#define DESTROY_TERM_MS 1000
+#define DESTROY_KILL_MS 2000
 
 struct supervisor {
 	struct loop *loop;
@@ -37,6 +52,9 @@ struct supervisor {
 	/* d's guest reset: in its VMM (the RESET event), or by a new VMM
 	 * when on_reboot is restart (a reboot that ended the VMM). */
 	void (*reboot)(void *opaque, struct dom *d);
+	/* A request ended: r's reply is due, OK (err NULL) or an error
+	 * (one line).  NULL: nobody waits. */
+	void (*done)(void *opaque, const struct reply_to *r, const char *err);
 	/* Guest console output (also appended to logs/<name>.log). */
 	void (*console_out)(void *opaque, struct dom *d, const uint8_t *buf,
 			    size_t len);
@@ -72,16 +90,25 @@ void supervisor_live(const struct dom *d, struct domxml_live *live,
 pid_t supervisor_pid(const struct dom *d);
 /* CPU time the running d's VMM has used, in ns; 0 when unknown. */
 uint64_t supervisor_cpu_time_ns(const struct dom *d);
-/* Monitor requests, sent without waiting for the reply: stop / cont
- * (the guest clock stops with it), the ACPI power button, a reset, a
- * reboot (power button, then a fresh start).  0, or -ENOTCONN when the
- * monitor is not connected, or -errno. */
-int supervisor_pause(struct supervisor *sv, struct dom *d, bool pause);
-int supervisor_shutdown(struct supervisor *sv, struct dom *d);
-int supervisor_reset(struct supervisor *sv, struct dom *d);
-int supervisor_reboot(struct supervisor *sv, struct dom *d);
-/* Kills d's VMM (SIGKILL): d is shut off (destroyed) and `stopped`
- * called before this returns. */
-void supervisor_destroy_dom(struct supervisor *sv, struct dom *d);
+/* Monitor requests, sent without waiting: stop / cont (the guest clock
+ * stops with it), the ACPI power button, a reset, a reboot (power
+ * button, then a fresh start).  When the VMM answers (or the monitor
+ * closes, or 5 s pass), `done` gets r (r NULL: no reply wanted).  0, or
+ * -ENOTCONN when the monitor is not connected, -EBUSY with too many
+ * requests waiting, or -errno; then `done` is not called. */
+int supervisor_pause(struct supervisor *sv, struct dom *d, bool pause,
+		     const struct reply_to *r);
+int supervisor_shutdown(struct supervisor *sv, struct dom *d,
+			const struct reply_to *r);
+int supervisor_reset(struct supervisor *sv, struct dom *d,
+		     const struct reply_to *r);
+int supervisor_reboot(struct supervisor *sv, struct dom *d,
+		      const struct reply_to *r);
+/* Ends d's VMM without waiting: SIGTERM, SIGKILL after DESTROY_TERM_MS;
+ * once it has ended (or DESTROY_KILL_MS later) d is shut off
+ * (destroyed), `stopped` is called, and `done` gets r (r NULL: no reply
+ * wanted).  0, or -EBUSY with too many requests waiting. */
+int supervisor_destroy_dom(struct supervisor *sv, struct dom *d,
+			   const struct reply_to *r);
 
 #endif

@@ -17,6 +17,16 @@ enum vmm_outcome {
 	OUT_FAILED,
 };
 
+/* A request waiting on the VMM: its reply's address, and for monitor
+ * commands the QMP id ("w<slot>") and what the request was. */
+#define SV_WAITS 8
+enum sv_wait_kind { WAIT_NONE, WAIT_CMD, WAIT_STOP, WAIT_CONT, WAIT_DESTROY };
+struct sv_wait {
+	enum sv_wait_kind kind;
+	bool reply; /* r is set: somebody waits */
+	struct reply_to r;
+};
+
 struct vmm_proc {
 	struct supervisor *sv;
 	struct dom *dom;
@@ -33,7 +43,22 @@ struct vmm_proc {
 	struct loop_source pty_src;
 	enum vmm_outcome event_outcome; /* from a SHUTDOWN event */
 	bool destroying, fake_reboot;
+	bool killed;		/* destroy: SIGKILL sent */
+	uint64_t destroy_next_ms; /* destroy: when to escalate */
+	struct sv_wait waits[SV_WAITS];
 };
+
+/* A free wait slot's index, or -EBUSY. */
+int sv_wait_slot(const struct vmm_proc *p);
+/* Fills slot with kind and r (NULL: nobody waits for a reply). */
+void sv_wait_set(struct vmm_proc *p, int slot, enum sv_wait_kind kind,
+		 const struct reply_to *r);
+/* Ends one wait: its reply goes out with err (NULL: OK). */
+void sv_wait_end(struct vmm_proc *p, int slot, const char *err);
+/* Ends every monitor command's wait with err (destroy's stay). */
+void sv_wait_end_monitor(struct vmm_proc *p, const char *err);
+/* The destroy's next step, from the tick (now in ms). */
+void sv_destroy_tick(struct vmm_proc *p, uint64_t now);
 
 void sv_release(struct vmm_proc *p);
 void sv_finish(struct vmm_proc *p, enum vmm_outcome o);

@@ -148,12 +148,38 @@ static void set_paused(struct vmm_proc *p, bool paused, int reason)
 	emit(p, paused ? EVENT_SUSPENDED : EVENT_RESUMED, 0);
 }
 
+/* The answer to a request somebody waits for (id "w<slot>"): stop and
+ * cont set the state now that the VMM confirmed, and the reply goes
+ * out. */
+static void wait_reply(struct vmm_proc *p, const char *id, const char *err)
+{
+	char msg[300];
+	char *end;
+	long slot = strtol(id + 1, &end, 10);
+
+	if (*end || end == id + 1 || slot < 0 || slot >= SV_WAITS ||
+	    p->waits[slot].kind == WAIT_NONE ||
+	    p->waits[slot].kind == WAIT_DESTROY)
+		return;
+	if (!err && p->waits[slot].kind == WAIT_STOP)
+		set_paused(p, true, PAUSED_USER);
+	else if (!err && p->waits[slot].kind == WAIT_CONT)
+		set_paused(p, false, RUNNING_UNPAUSED);
+	if (err)
+		snprintf(msg, sizeof(msg), "the VMM refused: %s", err);
+	sv_wait_end(p, (int)slot, err ? msg : NULL);
+}
+
 static void mon_reply(void *opaque, const char *id, struct json_object *ret,
 		      const char *err)
 {
 	struct vmm_proc *p = opaque;
 	struct json_object *v;
 
+	if (id[0] == 'w') {
+		wait_reply(p, id, err);
+		return;
+	}
 	if (err) {
 		log_warn("domain %s: monitor: %s", p->dom->def->name, err);
 		return;
@@ -190,7 +216,7 @@ static void mon_event(void *opaque, const char *name, struct json_object *data)
 		set_paused(p, true, PAUSED_USER);
 	else if (!strcmp(name, "RESUME"))
 		set_paused(p, false, RUNNING_UNPAUSED);
-	else if (!strcmp(name, "SHUTDOWN")) {
+	else if (!strcmp(name, "SHUTDOWN") && !p->destroying) {
 		if (data && json_object_object_get_ex(data, "guest", &v))
 			guest = json_object_get_boolean(v);
 		if (data && json_object_object_get_ex(data, "reason", &v) &&
@@ -210,6 +236,7 @@ static void mon_closed(void *opaque)
 	struct vmm_proc *p = opaque;
 
 	log_debug("domain %s: monitor closed", p->dom->def->name);
+	sv_wait_end_monitor(p, "the VMM's monitor closed before it answered");
 }
 
 void sv_monitor_hooks(struct vmm_proc *p)
@@ -227,20 +254,27 @@ void sv_tick(struct loop_source *src, uint32_t events)
 {
 	struct supervisor *sv = src->opaque;
 	uint64_t ticks, now = qmpc_now_ms();
-	struct vmm_proc *p;
+	struct vmm_proc *p, *next;
 
 	if (read(sv->tick_fd, &ticks, sizeof(ticks)) < 0)
 		return;
-	for (p = sv->procs; p; p = p->next) {
+	for (p = sv->procs; p; p = next) {
+		next = p->next;
+		if (p->destroying) {
+			sv_destroy_tick(p, now); /* may free p */
+			continue;
+		}
 		if (qmpc_overdue(&p->mon, now)) {
 			log_warn("domain %s: the monitor does not answer; "
 				 "reconnecting",
 				 p->dom->def->name);
 			qmpc_close(&p->mon);
+			sv_wait_end_monitor(p, "the VMM did not answer within "
+					       "5 s");
 		}
 		if (p->mon.ready && !p->st.pty[0])
 			pty_discover(p);
-		if (p->mon.fd < 0 && !p->destroying) {
+		if (p->mon.fd < 0) {
 			int ret = qmpc_connect(&p->mon, p->st.monitor);
 
 			if (ret < 0 && ret != -EAGAIN && !p->mon_warned) {
@@ -253,36 +287,50 @@ void sv_tick(struct loop_source *src, uint32_t events)
 	}
 }
 
-static int mon_cmd(struct dom *d, const char *cmd)
+/* Sends cmd with the id of a free wait slot, which then waits for its
+ * answer (a failed send closes the monitor, ending the other waits). */
+static int mon_cmd(struct dom *d, const char *cmd, enum sv_wait_kind kind,
+		   const struct reply_to *r)
 {
-	if (!d->proc)
+	struct vmm_proc *p = d->proc;
+	char id[16];
+	int slot, ret;
+
+	if (!p || p->destroying)
 		return -ESRCH;
-	return qmpc_send(&d->proc->mon, cmd, "cmd");
-}
-
-int supervisor_pause(struct supervisor *sv, struct dom *d, bool pause)
-{
-	int ret = mon_cmd(d, pause ? "stop" : "cont");
-
+	slot = sv_wait_slot(p);
+	if (slot < 0)
+		return slot;
+	snprintf(id, sizeof(id), "w%d", slot);
+	ret = qmpc_send(&p->mon, cmd, id);
 	if (ret == 0)
-		set_paused(d->proc, pause,
-			   pause ? PAUSED_USER : RUNNING_UNPAUSED);
+		sv_wait_set(p, slot, kind, r);
 	return ret;
 }
 
-int supervisor_shutdown(struct supervisor *sv, struct dom *d)
+int supervisor_pause(struct supervisor *sv, struct dom *d, bool pause,
+		     const struct reply_to *r)
 {
-	return mon_cmd(d, "system_powerdown");
+	return mon_cmd(d, pause ? "stop" : "cont",
+		       pause ? WAIT_STOP : WAIT_CONT, r);
 }
 
-int supervisor_reset(struct supervisor *sv, struct dom *d)
+int supervisor_shutdown(struct supervisor *sv, struct dom *d,
+			const struct reply_to *r)
 {
-	return mon_cmd(d, "system_reset");
+	return mon_cmd(d, "system_powerdown", WAIT_CMD, r);
 }
 
-int supervisor_reboot(struct supervisor *sv, struct dom *d)
+int supervisor_reset(struct supervisor *sv, struct dom *d,
+		     const struct reply_to *r)
 {
-	int ret = mon_cmd(d, "system_powerdown");
+	return mon_cmd(d, "system_reset", WAIT_CMD, r);
+}
+
+int supervisor_reboot(struct supervisor *sv, struct dom *d,
+		      const struct reply_to *r)
+{
+	int ret = mon_cmd(d, "system_powerdown", WAIT_CMD, r);
 
 	if (ret == 0)
 		d->proc->fake_reboot = true;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "daemon/netdev.h"
+#include "daemon/qmpc.h"
 #include "daemon/status.h"
 #include "daemon/supervise.h"
 #include "daemon/vmmargs.h"
@@ -68,12 +69,22 @@ static int setup(void **state)
 	return 0;
 }
 
+/* destroy, and the loop run until the VMM has ended (at most 5 s:
+ * SIGTERM, SIGKILL 1 s later, shut off anyway 2 s after that). */
+static void destroy_wait(struct fixture *f)
+{
+	assert_int_equal(supervisor_destroy_dom(&f->sv, f->d, NULL), 0);
+	for (int i = 0; i < 100 && f->d->proc; i++)
+		loop_run_once(&f->loop, 50);
+	assert_null(f->d->proc);
+}
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
 	if (f->d->proc)
-		supervisor_destroy_dom(&f->sv, f->d);
+		destroy_wait(f);
 	supervisor_destroy(&f->sv);
 	loop_destroy(&f->loop);
 	store_close(&f->st);
@@ -175,10 +186,33 @@ static void test_destroy_and_args(void **state)
 		 "--memory 65536K",
 		 f->kernel);
 	assert_non_null(strstr(line, log));
-	supervisor_destroy_dom(&f->sv, f->d);
+	destroy_wait(f);
 	assert_int_equal(f->stops, 1);
 	assert_int_equal(f->d->reason, 2); /* destroyed */
 	assert_int_equal(f->detail, 1);
+	assert_null(f->d->proc);
+}
+
+/* destroy returns at once; a VMM that ignores SIGTERM is SIGKILLed
+ * DESTROY_TERM_MS later, and only then is the domain shut off. */
+static void test_destroy_escalates(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t0;
+	int i;
+
+	start(f, script(f, "trap '' TERM; exec sleep 60"));
+	for (i = 0; i < 10; i++) /* the shell has set its trap */
+		loop_run_once(&f->loop, 30);
+	t0 = qmpc_now_ms();
+	assert_int_equal(supervisor_destroy_dom(&f->sv, f->d, NULL), 0);
+	assert_true(qmpc_now_ms() - t0 < 200);
+	assert_int_equal(f->stops, 0);
+	for (i = 0; i < 100 && !f->stops; i++)
+		loop_run_once(&f->loop, 50);
+	assert_int_equal(f->stops, 1);
+	assert_true(qmpc_now_ms() - t0 >= DESTROY_TERM_MS);
+	assert_int_equal(f->d->reason, 2); /* destroyed */
 	assert_null(f->d->proc);
 }
 
@@ -190,15 +224,15 @@ static void test_no_monitor(void **state)
 
 	start(f, script(f, "exec sleep 60"));
 	assert_true(supervisor_pid(f->d) > 0);
-	assert_int_equal(supervisor_pause(&f->sv, f->d, true), -ENOTCONN);
+	assert_int_equal(supervisor_pause(&f->sv, f->d, true, NULL), -ENOTCONN);
 	assert_int_equal(f->d->state, DOM_RUNNING);
-	assert_int_equal(supervisor_shutdown(&f->sv, f->d), -ENOTCONN);
-	assert_int_equal(supervisor_reset(&f->sv, f->d), -ENOTCONN);
+	assert_int_equal(supervisor_shutdown(&f->sv, f->d, NULL), -ENOTCONN);
+	assert_int_equal(supervisor_reset(&f->sv, f->d, NULL), -ENOTCONN);
 	assert_int_equal(supervisor_console_write(f->d, "x", 1), -EPIPE);
 	assert_null(supervisor_pty(f->d));
-	supervisor_destroy_dom(&f->sv, f->d);
+	destroy_wait(f);
 	assert_int_equal(f->d->reason, 2);
-	assert_int_equal(supervisor_pause(&f->sv, f->d, true), -ESRCH);
+	assert_int_equal(supervisor_pause(&f->sv, f->d, true, NULL), -ESRCH);
 }
 
 /* A running VMM has a status file naming it; vireod going away (the
@@ -361,7 +395,7 @@ static void test_cpu_time(void **state)
 		t = supervisor_cpu_time_ns(f->d);
 	}
 	assert_true(t > 0);
-	supervisor_destroy_dom(&f->sv, f->d);
+	destroy_wait(f);
 	assert_int_equal(supervisor_cpu_time_ns(f->d), 0);
 }
 
@@ -543,6 +577,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_cpu_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_monitor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_destroy_escalates, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 	    cmocka_unit_test(test_status_parse),
 	    cmocka_unit_test(test_status_nets),
