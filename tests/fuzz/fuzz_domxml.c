@@ -25,7 +25,12 @@ static struct domain_def *reparse(const char *xml)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct domxml_live live = { 1, "/dev/pts/0" };
+	static const char *const gen[DOMAIN_NETS_MAX] = {
+		"vnet0", "vnet1", "vnet2", "vnet3",
+		"vnet4", "vnet5", "vnet6", "vnet17",
+	};
+	const char *names[DOMAIN_NETS_MAX];
+	struct domxml_live live = { 1, "/dev/pts/0", names, 0 };
 	struct domain_def *a = NULL, *b, *c;
 	char err[256], *x1, *x2, *x3;
 	int ret;
@@ -36,6 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
+	/* A running domain's runtime state: generated TAP names where the
+	 * XML names none, an auto vsock's CID; read back as nothing. */
+	for (size_t i = 0; i < a->nnets; i++)
+		names[i] = a->nets[i].ifname ? a->nets[i].ifname : gen[i];
+	live.vsock_cid = a->vsock_auto ? 7 : a->vsock_cid;
 	x1 = domxml_format(a, NULL);
 	x3 = domxml_format(a, &live);
 	if (!x1 || !x3)
