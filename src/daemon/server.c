@@ -306,8 +306,8 @@ static void send_event(void *opaque, uint8_t *frame, size_t len)
 	update_events(c);
 }
 
-static void dom_event(struct server *s, int event_id,
-		      const struct rpc_dom *dom, int event, int detail)
+static void dom_event(struct server *s, int event_id, const struct rpc_dom *dom,
+		      int event, int detail)
 {
 	struct client *c;
 

@@ -25,8 +25,8 @@ struct server {
 	struct daemon_ctx ctx;
 	struct client *clients;
 	unsigned nclients;
-	size_t rx_total; /* receive buffers of all clients, bytes */
-	uid_t owner;	 /* besides root, the one uid allowed in */
+	size_t rx_total;       /* receive buffers of all clients, bytes */
+	uid_t owner;	       /* besides root, the one uid allowed in */
 	uint64_t next_session; /* the next client's session id */
 	bool stop;
 	bool activated; /* listen_fd was passed in: never unlink path */

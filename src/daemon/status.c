@@ -68,8 +68,8 @@ static int path_val(char *out, const char *v)
 }
 
 static const char *const keys[] = {
-    "monitor", "pid",	     "start", "pty",  "id",
-    "no_reboot", "log_offset", "nets",  "vsock",
+    "monitor",	 "pid",	       "start", "pty",	 "id",
+    "no_reboot", "log_offset", "nets",	"vsock",
 };
 
 /* "vnet0,tap1": 1 to STATUS_NETS_MAX interface names. */
@@ -84,9 +84,9 @@ static int nets_val(struct dom_status *s, char *v)
 	     name = strtok_r(NULL, ",", &save)) {
 		len = strlen(name);
 		if (s->nnets == STATUS_NETS_MAX || len >= STATUS_IFNAME_MAX ||
-		    strspn(name, "abcdefghijklmnopqrstuvwxyz"
-				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-			len)
+		    strspn(name,
+			   "abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len)
 			return -EINVAL;
 		memcpy(s->nets[s->nnets++], name, len + 1);
 	}

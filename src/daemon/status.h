@@ -13,8 +13,8 @@
 
 #define STATUS_PATH_MAX 256
 #define STATUS_TEXT_MAX 1024 /* a status file's size limit */
-#define STATUS_NETS_MAX 8     /* DOMAIN_NETS_MAX */
-#define STATUS_IFNAME_MAX 16  /* IFNAMSIZ, with the NUL */
+#define STATUS_NETS_MAX 8    /* DOMAIN_NETS_MAX */
+#define STATUS_IFNAME_MAX 16 /* IFNAMSIZ, with the NUL */
 
 struct dom_status {
 	pid_t pid;

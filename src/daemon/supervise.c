@@ -365,8 +365,10 @@ static int pick_cid(struct supervisor *sv, struct vmm_proc *p, char *err,
 		if (o == p || !o->st.vsock_cid)
 			continue;
 		if (!def->vsock_auto && o->st.vsock_cid == def->vsock_cid) {
-			snprintf(err, errlen, "vsock CID %u is in use by domain "
-				 "'%s'", def->vsock_cid, o->dom->def->name);
+			snprintf(err, errlen,
+				 "vsock CID %u is in use by domain "
+				 "'%s'",
+				 def->vsock_cid, o->dom->def->name);
 			return -EADDRINUSE;
 		}
 		if (n < sizeof(used) / sizeof(used[0]))

@@ -43,7 +43,7 @@ struct vmm_proc {
 	struct loop_source pty_src;
 	enum vmm_outcome event_outcome; /* from a SHUTDOWN event */
 	bool destroying, fake_reboot;
-	bool killed;		/* destroy: SIGKILL sent */
+	bool killed;		  /* destroy: SIGKILL sent */
 	uint64_t destroy_next_ms; /* destroy: when to escalate */
 	struct sv_wait waits[SV_WAITS];
 };

@@ -364,8 +364,8 @@ void supervisor_live(const struct dom *d, struct domxml_live *live,
 	if (!p)
 		return;
 	for (i = 0; i < DOMAIN_NETS_MAX; i++)
-		names[i] = i < p->st.nnets && i < d->def->nnets ? p->st.nets[i]
-								: NULL;
+		names[i] =
+		    i < p->st.nnets && i < d->def->nnets ? p->st.nets[i] : NULL;
 	live->ifnames = names;
 	live->vsock_cid = p->st.vsock_cid;
 }

@@ -489,11 +489,10 @@ static void test_events(void **state)
 
 	/* Only the all-domains callback matches demo's UUID. */
 	assert_int_equal(rpc_uuid_parse(DEMO_UUID, d.uuid), 0);
-	assert_int_equal(dispatch_dom_event(&f->ss, EVENT_ID_LIFECYCLE, &d,
-					    EVENT_UNDEFINED,
-					    EVENT_UNDEFINED_REMOVED, take,
-					    &sent),
-			 0);
+	assert_int_equal(
+	    dispatch_dom_event(&f->ss, EVENT_ID_LIFECYCLE, &d, EVENT_UNDEFINED,
+			       EVENT_UNDEFINED_REMOVED, take, &sent),
+	    0);
 	assert_int_equal(sent.n, 1);
 	assert_int_equal(rpc_frame_open(sent.frame, (uint32_t)sent.len, &h, &x),
 			 0);
@@ -511,15 +510,15 @@ static void test_events(void **state)
 	sent = (struct sent){0};
 
 	/* REBOOT goes to a REBOOT callback alone: its id and the domain. */
-	assert_int_equal(dispatch_dom_event(&f->ss, EVENT_ID_REBOOT, &d, 0, 0,
-					    take, &sent),
-			 0);
+	assert_int_equal(
+	    dispatch_dom_event(&f->ss, EVENT_ID_REBOOT, &d, 0, 0, take, &sent),
+	    0);
 	assert_int_equal(sent.n, 0);
 	f->ss.cbs[f->ss.ncbs++] =
 	    (struct event_cb){.id = 7, .event_id = EVENT_ID_REBOOT};
-	assert_int_equal(dispatch_dom_event(&f->ss, EVENT_ID_REBOOT, &d, 0, 0,
-					    take, &sent),
-			 0);
+	assert_int_equal(
+	    dispatch_dom_event(&f->ss, EVENT_ID_REBOOT, &d, 0, 0, take, &sent),
+	    0);
 	assert_int_equal(sent.n, 1);
 	assert_int_equal(rpc_frame_open(sent.frame, (uint32_t)sent.len, &h, &x),
 			 0);
