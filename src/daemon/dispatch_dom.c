@@ -249,24 +249,32 @@ static int h_create_xml(struct call *c)
 	return dsp_reply_dom(c, d);
 }
 
+static int not_running(struct call *c)
+{
+	return dsp_fail(c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
+			"Requested operation is not valid: domain is not "
+			"running");
+}
+
 static int destroy(struct call *c, bool with_flags)
 {
 	struct reply_to r;
 	uint32_t flags = 0;
 	struct dom *d;
+	int ret;
 
 	ARG_DOM(c, d);
 	if (with_flags && dsp_arg_u32(c, &flags) < 0)
 		return -EBADMSG;
 	if (d->id < 0 || !c->ctx->sup)
-		return dsp_fail(
-		    c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
-		    "Requested operation is not valid: domain is not "
-		    "running");
+		return not_running(c);
 	/* Answered once the VMM has ended (the stop callback may then
 	 * forget a transient d). */
 	dsp_reply_to(c, &r);
-	if (supervisor_destroy_dom(c->ctx->sup, d, &r) < 0)
+	ret = supervisor_destroy_dom(c->ctx->sup, d, &r);
+	if (ret == -ESRCH)
+		return not_running(c);
+	if (ret < 0)
 		return dsp_fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
 				"operation failed: too many requests wait on "
 				"this domain");
@@ -277,13 +285,6 @@ static int destroy(struct call *c, bool with_flags)
 static int h_destroy(struct call *c)
 {
 	return destroy(c, false);
-}
-
-static int not_running(struct call *c)
-{
-	return dsp_fail(c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
-			"Requested operation is not valid: domain is not "
-			"running");
 }
 
 static int monitor_failed(struct call *c, const char *what, int ret)

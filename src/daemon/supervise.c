@@ -564,7 +564,7 @@ int supervisor_destroy_dom(struct supervisor *sv, struct dom *d,
 	int slot;
 
 	if (!p)
-		return 0;
+		return -ESRCH; /* nothing would ever answer r */
 	slot = sv_wait_slot(p);
 	if (slot < 0)
 		return slot;

@@ -107,7 +107,8 @@ int supervisor_reboot(struct supervisor *sv, struct dom *d,
 /* Ends d's VMM without waiting: SIGTERM, SIGKILL after DESTROY_TERM_MS;
  * once it has ended (or DESTROY_KILL_MS later) d is shut off
  * (destroyed), `stopped` is called, and `done` gets r (r NULL: no reply
- * wanted).  0, or -EBUSY with too many requests waiting. */
+ * wanted).  0, or -ESRCH when d is not running, -EBUSY with too many
+ * requests waiting; then `done` is not called. */
 int supervisor_destroy_dom(struct supervisor *sv, struct dom *d,
 			   const struct reply_to *r);
 

@@ -32,8 +32,18 @@ struct fixture {
 	struct supervisor sv;
 	struct dom *d;
 	int stops, detail;
+	int dones;	 /* replies the supervisor sent */
+	bool done_err;	 /* the last one was an error */
 	char kernel[128];
 };
+
+static void done(void *opaque, const struct reply_to *r, const char *err)
+{
+	struct fixture *f = opaque;
+
+	f->dones++;
+	f->done_err = err != NULL;
+}
 
 static void stopped(void *opaque, struct dom *d, int detail)
 {
@@ -100,6 +110,7 @@ static void start(struct fixture *f, const char *vmm)
 					 f->st.dirfd),
 			 0);
 	f->sv.stopped = stopped;
+	f->sv.done = done;
 	f->sv.opaque = f;
 	assert_int_equal(supervisor_start(&f->sv, f->d, err, sizeof(err)), 0);
 	assert_int_equal(f->d->id, 1);
@@ -216,6 +227,33 @@ static void test_destroy_escalates(void **state)
 	assert_null(f->d->proc);
 }
 
+/* Each destroy request is answered exactly once, OK, when the VMM has
+ * ended (a second one while the first waits too); a domain that is not
+ * running is refused at once (nothing would ever answer). */
+static void test_destroy_replies(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_to r = {.session = 1};
+	int i;
+
+	start(f, script(f, "trap '' TERM; exec sleep 60"));
+	for (i = 0; i < 10; i++) /* the shell has set its trap */
+		loop_run_once(&f->loop, 30);
+	assert_int_equal(supervisor_destroy_dom(&f->sv, f->d, &r), 0);
+	assert_int_equal(supervisor_destroy_dom(&f->sv, f->d, &r), 0);
+	assert_int_equal(f->dones, 0);
+	for (i = 0; i < 100 && f->d->proc; i++)
+		loop_run_once(&f->loop, 50);
+	assert_null(f->d->proc);
+	assert_int_equal(f->dones, 2);
+	assert_false(f->done_err);
+	for (i = 0; i < 5; i++)
+		loop_run_once(&f->loop, 50);
+	assert_int_equal(f->dones, 2);
+	assert_int_equal(supervisor_destroy_dom(&f->sv, f->d, &r), -ESRCH);
+	assert_int_equal(f->dones, 2);
+}
+
 /* Without a monitor (a VMM that serves none), suspend, shutdown and
  * reset say so; without a pty, console input has nowhere to go. */
 static void test_no_monitor(void **state)
@@ -262,6 +300,7 @@ static void test_adopt(void **state)
 					 f->st.dirfd),
 			 0);
 	f->sv.stopped = stopped;
+	f->sv.done = done;
 	f->sv.opaque = f;
 	supervisor_adopt_all(&f->sv, &f->st);
 	assert_int_equal(supervisor_pid(f->d), pid);
@@ -578,6 +617,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cpu_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_monitor, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_destroy_escalates, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_destroy_replies, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 	    cmocka_unit_test(test_status_parse),
