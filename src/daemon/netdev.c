@@ -93,9 +93,15 @@ int netdev_open(const struct domain_net *n, struct tap *t, char *err,
 	}
 	ret = tap_open(t, name, n->queues ? n->queues : 1);
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot create TAP %s: %s%s", name,
+		/* EACCES: /dev/net/tun is not open to vireod's user; EPERM:
+		 * TUNSETIFF without CAP_NET_ADMIN. */
+		snprintf(err, errlen, "cannot create %s%s: %s%s",
+			 n->ifname ? "TAP " : "a TAP", n->ifname ? name : "",
 			 strerror(-ret),
-			 ret == -EPERM ? " (vireod needs CAP_NET_ADMIN)" : "");
+			 ret == -EPERM || ret == -EACCES
+			     ? " (vireod needs CAP_NET_ADMIN and access to "
+			       "/dev/net/tun)"
+			     : "");
 		return ret;
 	}
 	ret = up_and_enslave(t->ifname, n->bridge, err, errlen);
