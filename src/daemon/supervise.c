@@ -352,30 +352,38 @@ struct vmm_proc *sv_new_proc(struct supervisor *sv, struct dom *d)
 }
 
 /* The vsock CID of p's domain: its address, or with auto the smallest
- * one no other running domain of this vireod uses.  0 or -EADDRINUSE. */
+ * one no other running domain of this vireod uses.  0, -EADDRINUSE or
+ * -ENOMEM, with the reason in err. */
 static int pick_cid(struct supervisor *sv, struct vmm_proc *p, char *err,
 		    size_t errlen)
 {
 	const struct domain_def *def = p->dom->def;
-	uint32_t used[64];
 	struct vmm_proc *o;
+	uint32_t *used;
 	size_t n = 0;
 
-	for (o = sv->procs; o; o = o->next) {
+	for (o = sv->procs; o; o = o->next)
+		n++;
+	used = calloc(n, sizeof(*used));
+	if (!used) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (n = 0, o = sv->procs; o; o = o->next) {
 		if (o == p || !o->st.vsock_cid)
 			continue;
 		if (!def->vsock_auto && o->st.vsock_cid == def->vsock_cid) {
 			snprintf(err, errlen,
-				 "vsock CID %u is in use by domain "
-				 "'%s'",
+				 "vsock CID %u is in use by domain '%s'",
 				 def->vsock_cid, o->dom->def->name);
+			free(used);
 			return -EADDRINUSE;
 		}
-		if (n < sizeof(used) / sizeof(used[0]))
-			used[n++] = o->st.vsock_cid;
+		used[n++] = o->st.vsock_cid;
 	}
 	p->st.vsock_cid =
 	    def->vsock_auto ? vmm_free_cid(used, n) : def->vsock_cid;
+	free(used);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "daemon/qmpc.h"
 #include "daemon/status.h"
 #include "daemon/supervise.h"
+#include "daemon/supervise_int.h"
 #include "daemon/vmmargs.h"
 #include "rpc_util.h"
 
@@ -32,8 +33,8 @@ struct fixture {
 	struct supervisor sv;
 	struct dom *d;
 	int stops, detail;
-	int dones;	 /* replies the supervisor sent */
-	bool done_err;	 /* the last one was an error */
+	int dones;     /* replies the supervisor sent */
+	bool done_err; /* the last one was an error */
 	char kernel[128];
 };
 
@@ -252,6 +253,35 @@ static void test_destroy_replies(void **state)
 	assert_int_equal(f->dones, 2);
 	assert_int_equal(supervisor_destroy_dom(&f->sv, f->d, &r), -ESRCH);
 	assert_int_equal(f->dones, 2);
+}
+
+/* An auto vsock CID is free among all running domains, however many:
+ * 70 others hold CIDs 3 to 72, so the new one gets 73. */
+static void test_auto_cid_many(void **state)
+{
+	static struct dom others[70];
+	struct fixture *f = *state;
+	struct vmm_proc *o[70];
+	char err[256];
+	unsigned i;
+
+	assert_int_equal(supervisor_init(&f->sv, &f->loop,
+					 script(f, "exec sleep 60"), f->dir,
+					 f->st.dirfd),
+			 0);
+	f->sv.stopped = stopped;
+	f->sv.opaque = f;
+	for (i = 0; i < 70; i++) {
+		o[i] = sv_new_proc(&f->sv, &others[i]);
+		assert_non_null(o[i]);
+		o[i]->st.vsock_cid = 3 + i;
+	}
+	f->d->def->vsock = true;
+	f->d->def->vsock_auto = true;
+	assert_int_equal(supervisor_start(&f->sv, f->d, err, sizeof(err)), 0);
+	assert_int_equal(f->d->proc->st.vsock_cid, 73);
+	for (i = 0; i < 70; i++)
+		sv_release(o[i]);
 }
 
 /* Without a monitor (a VMM that serves none), suspend, shutdown and
@@ -619,6 +649,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_destroy_escalates, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_destroy_replies, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_auto_cid_many, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 	    cmocka_unit_test(test_status_parse),
