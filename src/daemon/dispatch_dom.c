@@ -289,11 +289,16 @@ static int h_destroy(struct call *c)
 
 static int monitor_failed(struct call *c, const char *what, int ret)
 {
+	const char *why = strerror(-ret);
+
+	if (ret == -ENOTCONN)
+		why = "the VMM's monitor is not connected (yet)";
+	else if (ret == -ESRCH)
+		why = "the domain is being destroyed";
+	else if (ret == -EBUSY)
+		why = "too many requests wait on this domain";
 	return dsp_fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
-			"operation failed: %s: %s", what,
-			ret == -ENOTCONN ? "the VMM's monitor is not connected "
-					   "(yet)"
-					 : strerror(-ret));
+			"operation failed: %s: %s", what, why);
 }
 
 /* suspend and resume: QMP stop and cont, so the guest clock stops too.

@@ -94,8 +94,9 @@ uint64_t supervisor_cpu_time_ns(const struct dom *d);
  * stops with it), the ACPI power button, a reset, a reboot (power
  * button, then a fresh start).  When the VMM answers (or the monitor
  * closes, or 5 s pass), `done` gets r (r NULL: no reply wanted).  0, or
- * -ENOTCONN when the monitor is not connected, -EBUSY with too many
- * requests waiting, or -errno; then `done` is not called. */
+ * -ENOTCONN when the monitor is not connected, -ESRCH when d is not
+ * running or being destroyed, -EBUSY with too many requests waiting, or
+ * -errno; then `done` is not called. */
 int supervisor_pause(struct supervisor *sv, struct dom *d, bool pause,
 		     const struct reply_to *r);
 int supervisor_shutdown(struct supervisor *sv, struct dom *d,
