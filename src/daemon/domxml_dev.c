@@ -369,10 +369,7 @@ static int vsock_cid(struct px *px, xmlNode *n, void *obj)
 	def->vsock_auto = autos >= 0 ? autos == 0 : !addr;
 	if (!addr && !def->vsock_auto)
 		return px_fail(px, "vsock <cid auto='no'> needs address=");
-	/* With auto='yes' an address is the live XML's record of the CID a
-	 * running domain got: runtime state, ignored (a new one is picked
-	 * at each start), as libvirt does. */
-	if (!addr || def->vsock_auto)
+	if (!addr)
 		return 0;
 	/* 0-2 are the hypervisor's and the host's; -1 is "any". */
 	ret = px_uint(px, addr, UINT32_MAX, "vsock cid", &v);
@@ -381,7 +378,11 @@ static int vsock_cid(struct px *px, xmlNode *n, void *obj)
 	if (v < 3 || v == UINT32_MAX)
 		return px_fail(px, "vsock cid %llu is reserved (3 to "
 			       "4294967294)", (unsigned long long)v);
-	def->vsock_cid = (uint32_t)v;
+	/* With auto='yes' a (valid) address is the live XML's record of
+	 * the CID a running domain got: runtime state, ignored (a new one
+	 * is picked at each start), as libvirt does. */
+	if (!def->vsock_auto)
+		def->vsock_cid = (uint32_t)v;
 	return 0;
 }
 

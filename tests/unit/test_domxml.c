@@ -173,6 +173,7 @@ static const struct {
 	{ "vsock-cid-any", "vsock cid 4294967295 is reserved (3 to "
 			   "4294967294)" },
 	{ "vsock-cid-text", "invalid number 'x3' in vsock cid" },
+	{ "vsock-auto-cid-text", "invalid number 'x3' in vsock cid" },
 	{ "vsock-noaddr", "vsock <cid auto='no'> needs address=" },
 	{ "net-queues-zero", "interface queues must be 1 to 16" },
 	{ "net-queues-17", "interface queues 17 is too large" },
