@@ -48,6 +48,9 @@ struct virtio_blk {
 	struct vblk_queue *qs;
 	struct iovec *iov_mem;
 	unsigned stale;		/* requests of before a reset, still out */
+	bool polling;		/* inside the backend's poll: one interrupt
+				 * for the whole batch, after it */
+	struct virtio_blk_stats st;
 };
 
 static struct virtio_blk *to_blk(struct virtio_dev *dev)
@@ -255,9 +258,13 @@ static void process(struct virtio_blk *b, unsigned q)
 	struct virtq *vq = virtio_dev_queue(&b->vdev, q);
 	struct vblk_queue *bq = &b->qs[q];
 	struct virtq_chain c;
+	const struct virtio_blk_backend *be = &b->p.backend;
 	struct vblk_req *r;
+	uint64_t n = 0;
 	int rc;
 
+	if (be->plug)
+		be->plug(be->opaque, q);
 	for (;;) {
 		if (!bq->nfree) {
 			bq->stalled = true;
@@ -267,6 +274,7 @@ static void process(struct virtio_blk *b, unsigned q)
 		if (virtq_pop(vq, r->chain, b->p.seg_max + 2, &c) <= 0)
 			break;
 		bq->nfree--;
+		n++;
 		r->head = c.head;
 		r->busy = true;
 		rc = start(b, r, &c);
@@ -277,7 +285,14 @@ static void process(struct virtio_blk *b, unsigned q)
 		if (rc != IN_FLIGHT)
 			finish(b, r, (uint8_t)rc);
 	}
-	virtq_notify(vq);
+	if (be->unplug)
+		be->unplug(be->opaque, q);
+	b->st.requests += n;
+	b->st.runs += n != 0;
+	if (n > b->st.max_run)
+		b->st.max_run = n;
+	if (!b->polling)
+		virtq_notify(vq);
 }
 
 static void blk_notify(struct virtio_dev *dev, unsigned q)
@@ -300,7 +315,9 @@ void virtio_blk_complete(void *tag, int result)
 		return;
 	}
 	finish(b, r, result ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK);
-	virtq_notify(virtio_dev_queue(&b->vdev, r->q));
+	b->st.completions++;
+	if (!b->polling)
+		virtq_notify(virtio_dev_queue(&b->vdev, r->q));
 	if (bq->stalled) {
 		bq->stalled = false;
 		process(b, r->q);
@@ -310,10 +327,26 @@ void virtio_blk_complete(void *tag, int result)
 void virtio_blk_poll(struct virtio_dev *dev, unsigned q)
 {
 	struct virtio_blk *b = to_blk(dev);
+	uint64_t done;
 
 	virtio_dev_lock(dev);
-	if (q < b->p.num_queues)
+	if (q < b->p.num_queues) {
+		/* Every completion of this batch, then one interrupt (if the
+		 * driver wants one): not one per request. */
+		done = b->st.completions;
+		b->polling = true;
 		b->p.backend.poll(b->p.backend.opaque, q);
+		b->polling = false;
+		b->st.polls += b->st.completions != done;
+		virtq_notify(virtio_dev_queue(dev, q));
+	}
+	virtio_dev_unlock(dev);
+}
+
+void virtio_blk_get_stats(struct virtio_dev *dev, struct virtio_blk_stats *s)
+{
+	virtio_dev_lock(dev);
+	*s = to_blk(dev)->st;
 	virtio_dev_unlock(dev);
 }
 

@@ -90,6 +90,20 @@ struct virtio_blk_backend {
 	/* Wait for every request of queue q and run their callbacks. */
 	void (*drain)(void *opaque, unsigned q);
 	void *opaque;
+	/* Optional: the device takes every chain a kick brought between
+	 * plug and unplug, so that the backend can hand them to the host
+	 * in one go (one io_uring_enter per kick, not per request). */
+	void (*plug)(void *opaque, unsigned q);
+	void (*unplug)(void *opaque, unsigned q);
+};
+
+/* Counters for --stats (all queues). */
+struct virtio_blk_stats {
+	uint64_t requests;	/* chains taken */
+	uint64_t runs;		/* kicks (or freed slots) that took chains */
+	uint64_t max_run;	/* most chains taken by one run */
+	uint64_t polls;		/* backend polls that completed requests */
+	uint64_t completions;	/* requests completed by those polls */
 };
 
 struct virtio_blk_params {
@@ -119,6 +133,8 @@ int virtio_blk_create(const struct gmem *mem,
 
 /* Backend queue q has completions ready (its eventfd fired). */
 void virtio_blk_poll(struct virtio_dev *dev, unsigned q);
+
+void virtio_blk_get_stats(struct virtio_dev *dev, struct virtio_blk_stats *s);
 
 /* The backend's completion of a request submitted with `tag`; runs with
  * the device's lock held (inside poll or drain).  result: 0 or -errno. */

@@ -78,6 +78,22 @@ static void poll_queue(void *opaque, unsigned q)
 		blk_queue_poll(h->qs[q].bq);
 }
 
+static void plug_queue(void *opaque, unsigned q)
+{
+	struct vblk_host *h = opaque;
+
+	if (q < h->nq)
+		blk_queue_plug(h->qs[q].bq);
+}
+
+static void unplug_queue(void *opaque, unsigned q)
+{
+	struct vblk_host *h = opaque;
+
+	if (q < h->nq)
+		blk_queue_unplug(h->qs[q].bq);
+}
+
 static void drain_queue(void *opaque, unsigned q)
 {
 	struct vblk_host *h = opaque;
@@ -171,6 +187,12 @@ void vblk_host_params(const struct blk_image *img, struct vblk_host *h,
 	p->discard = true;
 	p->write_zeroes = true;
 	p->write_zeroes_may_unmap = blk_discard_unmaps(img);
-	p->backend = (struct virtio_blk_backend){ submit, poll_queue,
-						  drain_queue, h };
+	p->backend = (struct virtio_blk_backend){
+		.submit = submit,
+		.poll = poll_queue,
+		.drain = drain_queue,
+		.opaque = h,
+		.plug = plug_queue,
+		.unplug = unplug_queue,
+	};
 }

@@ -183,4 +183,5 @@ void machine_destroy(struct machine *m)
 void machine_print_stats(struct machine *m, FILE *out)
 {
 	vm_print_stats(m->vm, out);
+	machine_virtio_print_stats(m, out);
 }

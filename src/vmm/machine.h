@@ -86,6 +86,8 @@ void machine_pci_destroy(struct machine *m);
 int machine_virtio_create(struct machine *m, const struct machine_config *cfg);
 void machine_virtio_stop(struct machine *m);
 void machine_virtio_free(struct machine *m);
+/* --stats: each disk's request counters. */
+void machine_virtio_print_stats(struct machine *m, FILE *out);
 /* The virtio-balloon device; NULL without --balloon. */
 struct virtio_dev *machine_balloon(struct machine *m);
 

@@ -312,6 +312,25 @@ void machine_virtio_stop(struct machine *m)
 				NULL);
 }
 
+void machine_virtio_print_stats(struct machine *m, FILE *out)
+{
+	struct virtio_blk_stats st;
+	unsigned i;
+
+	for (i = 0; m->devs && i < m->devs->ndisks; i++) {
+		if (!m->devs->disks[i].dev)
+			continue;
+		virtio_blk_get_stats(m->devs->disks[i].dev, &st);
+		fprintf(out, "vireo-vmm: stats: disk%u requests=%llu runs=%llu "
+			"max-run=%llu completions=%llu polls=%llu\n", i,
+			(unsigned long long)st.requests,
+			(unsigned long long)st.runs,
+			(unsigned long long)st.max_run,
+			(unsigned long long)st.completions,
+			(unsigned long long)st.polls);
+	}
+}
+
 /* After the devices: their backends and timers. */
 void machine_virtio_free(struct machine *m)
 {

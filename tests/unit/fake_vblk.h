@@ -29,6 +29,9 @@ struct fake_disk {
 	int result;		/* result of the next completions */
 	int refuse;		/* submit returns this when non-zero */
 	unsigned submits, flushes, drains;
+	unsigned plugs, unplugs;
+	unsigned submits_plugged;	/* submits between plug and unplug */
+	bool plugged;
 	struct vblk_io last;
 };
 
@@ -43,6 +46,7 @@ static inline int fake_disk_submit(void *opaque, unsigned q,
 		return -EAGAIN;
 	d->pending[d->npending++] = (struct fake_pending){ tag, q, *io };
 	d->submits++;
+	d->submits_plugged += d->plugged;
 	d->last = *io;
 	return 0;
 }
@@ -106,6 +110,22 @@ static inline void fake_disk_drain(void *opaque, unsigned q)
 	fake_disk_poll(opaque, q);
 }
 
+static inline void fake_disk_plug(void *opaque, unsigned q)
+{
+	struct fake_disk *d = opaque;
+
+	d->plugs++;
+	d->plugged = true;
+}
+
+static inline void fake_disk_unplug(void *opaque, unsigned q)
+{
+	struct fake_disk *d = opaque;
+
+	d->unplugs++;
+	d->plugged = false;
+}
+
 static inline int fake_disk_init(struct fake_disk *d, uint64_t size)
 {
 	memset(d, 0, sizeof(*d));
@@ -116,8 +136,14 @@ static inline int fake_disk_init(struct fake_disk *d, uint64_t size)
 
 static inline struct virtio_blk_backend fake_disk_backend(struct fake_disk *d)
 {
-	return (struct virtio_blk_backend){ fake_disk_submit, fake_disk_poll,
-					    fake_disk_drain, d };
+	return (struct virtio_blk_backend){
+		.submit = fake_disk_submit,
+		.poll = fake_disk_poll,
+		.drain = fake_disk_drain,
+		.opaque = d,
+		.plug = fake_disk_plug,
+		.unplug = fake_disk_unplug,
+	};
 }
 
 #endif
