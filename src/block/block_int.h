@@ -65,6 +65,9 @@ static inline bool blk_req_is_rw(const struct blk_req *req)
 /* Puts req on q's done list with result and signals the eventfd
  * (any thread). */
 void blk_complete(struct blk_req *req, int result);
+/* The same without the eventfd: for the owner thread while it reaps, when
+ * it runs the done list next. */
+void blk_complete_quiet(struct blk_req *req, int result);
 
 /* The buffers of a read/write: the bounce buffer, or the guest's iovecs
  * advanced past req->done_bytes into tmp (at most BLK_MAX_SEGMENTS). */

@@ -189,7 +189,8 @@ static void handle_cqe(struct blk_queue *q, struct blk_req *req, int res)
 		backlog_push(q, req);
 		return;
 	}
-	blk_complete(req, blk_req_result(req, res < 0 ? res : 0));
+	/* The owner thread reaps: run_done follows, no eventfd needed. */
+	blk_complete_quiet(req, blk_req_result(req, res < 0 ? res : 0));
 }
 
 void blk_uring_reap(struct blk_queue *q, bool wait)

@@ -210,6 +210,13 @@ int blk_queue_submit(struct blk_queue *q, struct blk_req *req)
 
 void blk_complete(struct blk_req *req, int result)
 {
+	blk_complete_quiet(req, result);
+	if (eventfd_write(req->q_->efd, 1))
+		log_error("block: eventfd write failed");
+}
+
+void blk_complete_quiet(struct blk_req *req, int result)
+{
 	struct blk_queue *q = req->q_;
 
 	req->result_ = result;
@@ -222,8 +229,6 @@ void blk_complete(struct blk_req *req, int result)
 		q->done_head = req;
 	q->done_tail = req;
 	pthread_mutex_unlock(&q->lock);
-	if (eventfd_write(q->efd, 1))
-		log_error("block: eventfd write failed");
 }
 
 /* Runs the callbacks of everything on the done list. */
