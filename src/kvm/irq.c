@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -65,7 +64,7 @@ static int set_routing(struct vm_irq *irq)
 		e->u.msi.data = irq->gsi[i].data;
 	}
 	r->nr = n;
-	if (ioctl(irq->vm_fd, KVM_SET_GSI_ROUTING, r) < 0) {
+	if (irq->ioctl_fn(irq->vm_fd, KVM_SET_GSI_ROUTING, r) < 0) {
 		ret = -errno;
 		/* Reached from the guest's MSI-X table writes. */
 		log_guest("KVM_SET_GSI_ROUTING (%u routes): %s", n,
@@ -84,7 +83,7 @@ static int bind_irqfd(struct vm_irq *irq, unsigned i, bool assign)
 		.flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
 	};
 
-	return ioctl(irq->vm_fd, KVM_IRQFD, &f) < 0 ? -errno : 0;
+	return irq->ioctl_fn(irq->vm_fd, KVM_IRQFD, &f) < 0 ? -errno : 0;
 }
 
 /* Give back GSI i; under irq->lock.  True if it had a route. */
@@ -201,7 +200,7 @@ static int ioevent_set(void *opaque, const struct hw_ioevent_req *req,
 			 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
 	};
 
-	if (ioctl(irq->vm_fd, KVM_IOEVENTFD, &e) < 0)
+	if (irq->ioctl_fn(irq->vm_fd, KVM_IOEVENTFD, &e) < 0)
 		return -errno;
 	return 0;
 }
@@ -213,6 +212,7 @@ int vm_irq_init(struct vm_irq *irq, int vm_fd)
 	if (!irq->gsi)
 		return -ENOMEM;
 	irq->vm_fd = vm_fd;
+	irq->ioctl_fn = kvm_sys_ioctl;
 	pthread_mutex_init(&irq->lock, NULL);
 	irq->msi = (struct hw_irq){ &vm_msi_ops, irq };
 	irq->ioevent = (struct hw_ioevent){ ioevent_set, irq };

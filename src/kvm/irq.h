@@ -11,6 +11,7 @@
 
 #include "hw/ioevent.h"
 #include "hw/irq.h"
+#include "kvm/kvm.h"
 
 /* GSIs 0-23 are the irqchip's pins; MSI vectors take 24 and up. */
 #define VM_MSI_GSI_BASE	24
@@ -26,6 +27,7 @@ struct vm_msi_gsi {
 
 struct vm_irq {
 	int vm_fd;
+	kvm_ioctl_fn ioctl_fn;	/* kvm_sys_ioctl; unit tests give a fake */
 	pthread_mutex_t lock;	/* the GSI table and the KVM routing */
 	struct vm_msi_gsi *gsi;	/* VM_MSI_GSI_END - VM_MSI_GSI_BASE */
 	unsigned routes_set;	/* KVM_SET_GSI_ROUTING calls (statistics) */
@@ -33,7 +35,8 @@ struct vm_irq {
 	struct hw_ioevent ioevent;
 };
 
-/* After KVM_CREATE_IRQCHIP.  0 or -ENOMEM. */
+/* After KVM_CREATE_IRQCHIP.  0 or -ENOMEM.  Every KVM call goes through
+ * irq->ioctl_fn, set to kvm_sys_ioctl here. */
 int vm_irq_init(struct vm_irq *irq, int vm_fd);
 void vm_irq_destroy(struct vm_irq *irq);
 

@@ -39,6 +39,24 @@ int kvm_check_extension(int fd, unsigned long cap)
 	return r < 0 ? 0 : r;
 }
 
+int kvm_sys_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg);
+}
+
+int kvm_create_vm_fd(int kvm_fd, kvm_ioctl_fn fn)
+{
+	int fd;
+
+	/* EINTR: the MMU notifier's registration gives up when task work is
+	 * pending, as it is after io_uring completions (a guest reset with
+	 * disks); returning to user space runs it. */
+	do
+		fd = fn(kvm_fd, KVM_CREATE_VM, 0);
+	while (fd < 0 && errno == EINTR);
+	return fd < 0 ? -errno : fd;
+}
+
 static int kvm_open_fd(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);

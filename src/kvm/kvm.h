@@ -29,4 +29,14 @@ void kvm_close(struct kvm *kvm);
 
 int kvm_check_extension(int fd, unsigned long cap);
 
+/* An ioctl entry point: ioctl(2) itself (kvm_sys_ioctl), or a fake that
+ * unit tests give in its place.  Returns what ioctl(2) does (-1 and errno
+ * on failure). */
+typedef int (*kvm_ioctl_fn)(int fd, unsigned long req, void *arg);
+int kvm_sys_ioctl(int fd, unsigned long req, void *arg);
+
+/* KVM_CREATE_VM on kvm_fd through fn, retried while it fails with EINTR
+ * (see the comment in the .c file).  The VM's fd, or -errno. */
+int kvm_create_vm_fd(int kvm_fd, kvm_ioctl_fn fn);
+
 #endif

@@ -165,15 +165,10 @@ static int vm_init(struct vm *vm, struct kvm *kvm, uint64_t mem_size,
 	if (vm->stop_efd < 0)
 		return -errno;
 	coalesced_init(&vm->coalesced, &vm->pio, &vm->mmio);
-	/* EINTR: the MMU notifier's registration gives up when task work is
-	 * pending, as it is after io_uring completions (a guest reset with
-	 * disks); returning to user space runs it. */
-	do
-		vm->fd = ioctl(kvm->fd, KVM_CREATE_VM, 0);
-	while (vm->fd < 0 && errno == EINTR);
+	vm->fd = kvm_create_vm_fd(kvm->fd, kvm_sys_ioctl);
 	if (vm->fd < 0) {
-		ret = -errno;
-		log_error("KVM_CREATE_VM failed: %s", strerror(errno));
+		ret = vm->fd;
+		log_error("KVM_CREATE_VM failed: %s", strerror(-ret));
 		goto err_efd;
 	}
 	ret = vm_setup_platform(vm);
