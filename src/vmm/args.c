@@ -13,7 +13,7 @@
 
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
-	OPT_CONSOLE, OPT_NO_REBOOT, OPT_NAME, OPT_STATS, OPT_HELP,
+	OPT_CONSOLE, OPT_NO_REBOOT, OPT_NAME, OPT_STATS, OPT_IO_BATCH, OPT_HELP,
 	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM, OPT_DISK, OPT_BALLOON, OPT_MONITOR,
 	OPT_NET, OPT_RNG,
 };
@@ -28,6 +28,7 @@ static const struct option long_opts[] = {
 	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "io-batch", no_argument, NULL, OPT_IO_BATCH },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -66,6 +67,8 @@ void args_usage(FILE *out, const char *prog)
 		"  --name NAME       guest name, for messages and QMP\n"
 		"  --monitor PATH    serve QMP on a Unix socket at PATH (mode 0600)\n"
 		"  --stats           print VM-exit statistics on exit\n"
+		"  --io-batch        the main loop does not preempt vCPUs when woken:\n"
+		"                    more requests per kick on a host short of cores\n"
 		"  --verbose         informational messages on stderr\n"
 		"  --check-kvm       check that /dev/kvm can run guests, then exit\n"
 		"  --help, --version\n\n"
@@ -244,6 +247,7 @@ static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		break;
 	case OPT_NO_REBOOT: a->no_reboot = true; break;
 	case OPT_STATS: a->stats = true; break;
+	case OPT_IO_BATCH: a->io_batch = true; break;
 	case OPT_VERBOSE: a->verbose = true; break;
 	case OPT_HELP: a->help = true; break;
 	case OPT_VERSION: a->version = true; break;

@@ -32,6 +32,7 @@ struct vmm_args {
 	const char *monitor;		/* QMP socket path; NULL: none */
 	bool no_reboot;
 	bool stats;
+	bool io_batch;		/* --io-batch: main thread SCHED_BATCH */
 	bool verbose;
 	bool help;
 	bool version;

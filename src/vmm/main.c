@@ -4,6 +4,7 @@
  * the user quits.  Exit status: 0 off, 1 host error, 2 reset with
  * --no-reboot, 3 crash; 128+N when killed by signal N. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,22 @@ static void vmm_detach_nets(struct vmm *v)
 		vnet_host_detach(v->nets[i]);
 }
 
+/* --io-batch: the main thread (device kicks and completions) stops
+ * preempting the thread it wakes up from, SCHED_BATCH.  Where the vCPU
+ * and the main loop share a core, a kick otherwise hands the core over at
+ * once and every request makes its own round trip (docs/benchmarks.md,
+ * "why depth 32 equals depth 1").  Only while the vCPU threads run: they
+ * would inherit it. */
+static void vmm_io_batch(const struct vmm *v, bool on)
+{
+	struct sched_param sp = { 0 };
+
+	if (v->args.io_batch &&
+	    sched_setscheduler(0, on ? SCHED_BATCH : SCHED_OTHER, &sp))
+		log_error("--io-batch: cannot change the main thread's "
+			  "scheduling policy: %s", strerror(errno));
+}
+
 /* One power-on to power-off cycle of the machine. */
 static enum vm_stop_reason vmm_run_once(struct vmm *v,
 					const struct machine_config *cfg)
@@ -196,10 +213,12 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 	    loop_add(&v->loop, &v->stop_src, vm_stop_fd(vm), EPOLLIN,
 		     vmm_on_stop, v) || vm_start(vm))
 		vm_request_stop(vm, VM_STOP_ERROR);
+	vmm_io_batch(v, true);
 	while (vm_stop_reason(vm) == VM_RUNNING)
 		if (loop_run_once(&v->loop, -1) < 0)
 			vm_request_stop(vm, VM_STOP_ERROR);
 	vm_join(vm);
+	vmm_io_batch(v, false);
 	reason = vm_stop_reason(vm);
 	control_detach(&v->ctl, reason,
 		       reason == VM_STOP_RESET && !v->args.no_reboot);

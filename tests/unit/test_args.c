@@ -87,6 +87,7 @@ static void test_defaults(void **state)
 	assert_null(a.console_path);
 	assert_false(a.no_reboot);
 	assert_false(a.stats);
+	assert_false(a.io_batch);
 	assert_false(a.verbose);
 	assert_false(a.help);
 	assert_false(a.version);
@@ -103,6 +104,7 @@ static void test_every_option(void **state)
 			       "--cpus", "4",
 			       "--memory", "2G", "--console", "pty",
 			       "--no-reboot", "--name", "guest1", "--stats",
+			       "--io-batch",
 			       "--verbose", "--monitor", "/run/q.sock", NULL), 0);
 	assert_string_equal(a.kernel, "/k");
 	assert_string_equal(a.initrd, "/i");
@@ -114,6 +116,7 @@ static void test_every_option(void **state)
 	assert_string_equal(a.name, "guest1");
 	assert_string_equal(a.monitor, "/run/q.sock");
 	assert_true(a.stats);
+	assert_true(a.io_batch);
 	assert_true(a.verbose);
 	assert_false(a.help);
 	assert_false(a.version);
