@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "fake_vhost.h"
 #include "fake_virtq.h"
 #include "util/log.h"
 #include "virtio/net.h"
@@ -30,12 +31,9 @@
 #define F_CTRL_VQ FV_F(17)
 
 static struct {
-	unsigned long reqs[64];
-	unsigned n;
-	unsigned long fail_req;
+	struct fake_vhost f;
 	struct vhost_vring_file backend[4];
 	unsigned nbackend;
-	uint64_t features;
 	unsigned gets, puts;	/* transport eventfds lent and returned */
 } io;
 
@@ -50,18 +48,12 @@ static struct tap tap;
 
 static int fake_ioctl(int f, unsigned long req, void *arg)
 {
+	int ret = fake_vhost_common(&io.f, req, arg);
+
 	(void)f;
-	if (io.n < 64)
-		io.reqs[io.n++] = req;
-	if (req == io.fail_req) {
-		errno = EFAULT;
-		return -1;
-	}
-	if (req == VHOST_GET_FEATURES)
-		*(uint64_t *)arg = FV_CORE_FEATURES | F_MRG;
-	else if (req == VHOST_SET_FEATURES)
-		io.features = *(uint64_t *)arg;
-	else if (req == VHOST_NET_SET_BACKEND && io.nbackend < 4)
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	if (req == VHOST_NET_SET_BACKEND && io.nbackend < 4)
 		io.backend[io.nbackend++] = *(struct vhost_vring_file *)arg;
 	else if (req == VHOST_GET_VRING_BASE)
 		((struct vhost_vring_state *)arg)->num = 9;
@@ -72,8 +64,8 @@ static unsigned count(unsigned long req)
 {
 	unsigned i, c = 0;
 
-	for (i = 0; i < io.n && i < 64; i++)
-		c += io.reqs[i] == req;
+	for (i = 0; i < io.f.n && i < FAKE_VHOST_REQS; i++)
+		c += io.f.reqs[i] == req;
 	return c;
 }
 
@@ -147,6 +139,7 @@ static int start(enum net_vhost mode)
 	char err[160];
 
 	memset(&io, 0, sizeof(io));
+	io.f.offered = FV_CORE_FEATURES | F_MRG;
 	memset(&be, 0, sizeof(be));
 	tap = (struct tap){ .nfds = 1, .fds = { TAP_FD } };
 	if (vnet_vhost_open(&vv, mode, 1, "tap0", "/dev/null", fake_ioctl,
@@ -175,14 +168,14 @@ static int teardown(void **state)
 
 static void test_activate_sequence(void **state)
 {
-	io.n = 0;
+	io.f.n = 0;
 	bind_driver(FV_CORE_FEATURES | F_MRG | F_CSUM | F_CTRL_VQ);
 	assert_true(vv.running);
 	assert_false(fv_needs_reset(&fd));
 	/* Only the ring-shaping bits reach vhost; CSUM is the TAP's. */
-	assert_true(io.features == (FV_CORE_FEATURES | F_MRG));
-	assert_true(io.reqs[0] == VHOST_SET_FEATURES);
-	assert_true(io.reqs[1] == VHOST_SET_MEM_TABLE);
+	assert_true(io.f.features == (FV_CORE_FEATURES | F_MRG));
+	assert_true(io.f.reqs[0] == VHOST_SET_FEATURES);
+	assert_true(io.f.reqs[1] == VHOST_SET_MEM_TABLE);
 	assert_int_equal(count(VHOST_SET_VRING_ADDR), 2);
 	assert_int_equal(count(VHOST_SET_VRING_CALL), 2);
 	/* The TAP on rx (0) and tx (1), last. */
@@ -190,7 +183,7 @@ static void test_activate_sequence(void **state)
 	assert_int_equal(io.backend[0].index, 0);
 	assert_int_equal(io.backend[1].index, 1);
 	assert_int_equal(io.backend[1].fd, TAP_FD);
-	assert_true(io.reqs[io.n - 1] == VHOST_NET_SET_BACKEND);
+	assert_true(io.f.reqs[io.f.n - 1] == VHOST_NET_SET_BACKEND);
 	assert_int_equal(io.gets, 4);	/* kick and call of rx and tx */
 	/* A tx kick is vhost's now: the device does not send. */
 	fv_desc(&fd, TXQ, 0, FV_BUF, 80, 0, 0);
@@ -202,7 +195,7 @@ static void test_activate_sequence(void **state)
 static void test_reset_stops_and_rebind_restarts(void **state)
 {
 	bind_driver(FV_CORE_FEATURES | F_MRG);
-	io.n = io.nbackend = 0;
+	io.f.n = io.nbackend = 0;
 	virtio_set_status(dev, 0);
 	assert_false(vv.running);
 	/* Backend detached from both rings, then the bases read back. */
@@ -212,10 +205,10 @@ static void test_reset_stops_and_rebind_restarts(void **state)
 	assert_int_equal(count(VHOST_GET_VRING_BASE), 2);
 	assert_int_equal(io.gets, io.puts);
 	/* The driver binds again: vhost starts again. */
-	io.n = io.nbackend = 0;
+	io.f.n = io.nbackend = 0;
 	bind_driver(FV_CORE_FEATURES);
 	assert_true(vv.running);
-	assert_true(io.features == FV_CORE_FEATURES);
+	assert_true(io.f.features == FV_CORE_FEATURES);
 	assert_int_equal(io.nbackend, 2);
 	assert_int_equal(io.backend[0].fd, TAP_FD);
 	virtio_set_status(dev, 0);
@@ -247,7 +240,7 @@ static unsigned stderr_lines(void (*fn)(void), char *buf, size_t len)
 
 static void bind_failing(void)
 {
-	io.fail_req = VHOST_SET_VRING_ADDR;
+	io.f.fail_req = VHOST_SET_VRING_ADDR;
 	bind_driver(FV_CORE_FEATURES);
 }
 

@@ -19,21 +19,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fake_vhost.h"
 #include "fake_virtq.h"
 #include "virtio/vhost.h"
 
 #define NQ 3		/* the device's queues; vhost takes 1 and 2 */
 
 static struct {
-	unsigned long reqs[32];
-	unsigned n;
-	unsigned long fail_req;
-	struct vhost_memory mem;
+	struct fake_vhost f;
+	unsigned nregions;
 	struct vhost_memory_region regions[2];
 	struct vhost_vring_addr addr[2];
 	struct vhost_vring_state num[2], base[2];
 	struct vhost_vring_file kick[2], call[2];
-	uint64_t features;
 	unsigned kernel_base;	/* what GET_VRING_BASE answers */
 } io;
 
@@ -49,21 +47,15 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 	struct vhost_vring_state *st = arg;
 	struct vhost_vring_file *f = arg;
 
+	int ret = fake_vhost_common(&io.f, req, arg);
+
 	(void)fd;
-	if (io.n < 32)
-		io.reqs[io.n++] = req;
-	if (req == io.fail_req) {
-		errno = EFAULT;
-		return -1;
-	}
-	if (req == VHOST_GET_FEATURES)
-		*(uint64_t *)arg = FV_CORE_FEATURES | 1ull << 15;
-	else if (req == VHOST_SET_FEATURES)
-		io.features = *(uint64_t *)arg;
-	else if (req == VHOST_SET_MEM_TABLE) {
-		io.mem = *(struct vhost_memory *)arg;
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	if (req == VHOST_SET_MEM_TABLE) {
+		io.nregions = ((struct vhost_memory *)arg)->nregions;
 		memcpy(io.regions, ((struct vhost_memory *)arg)->regions,
-		       io.mem.nregions * sizeof(io.regions[0]));
+		       io.nregions * sizeof(io.regions[0]));
 	} else if (req == VHOST_SET_VRING_ADDR)
 		io.addr[((struct vhost_vring_addr *)arg)->index & 1] =
 			*(struct vhost_vring_addr *)arg;
@@ -124,6 +116,7 @@ static int setup(void **state)
 	unsigned q;
 
 	memset(&io, 0, sizeof(io));
+	io.f.offered = FV_CORE_FEATURES | 1ull << 15;
 	memset(&tr, 0, sizeof(tr));
 	for (q = 0; q < NQ; q++) {
 		tr.kick_fd[q] = 100 + q;
@@ -150,16 +143,16 @@ static void test_open(void **state)
 {
 	struct vhost_dev bad = { .ioctl_fn = fake_ioctl };
 
-	assert_int_equal(io.n, 2);
-	assert_true(io.reqs[0] == VHOST_SET_OWNER);
-	assert_true(io.reqs[1] == VHOST_GET_FEATURES);
+	assert_int_equal(io.f.n, 2);
+	assert_true(io.f.reqs[0] == VHOST_SET_OWNER);
+	assert_true(io.f.reqs[1] == VHOST_GET_FEATURES);
 	assert_true(v.features == (FV_CORE_FEATURES | 1ull << 15));
 	assert_int_equal(vhost_dev_open(&bad, "/nonexistent/vhost", -1, 0, 2),
 			 -ENOENT);
 	assert_int_equal(bad.fd, -1);
 	assert_int_equal(vhost_dev_open(&bad, NULL, -1, 0, VHOST_MAX_VQS + 1),
 			 -EINVAL);
-	io.fail_req = VHOST_SET_OWNER;
+	io.f.fail_req = VHOST_SET_OWNER;
 	assert_int_equal(vhost_dev_open(&bad, NULL,
 					open("/dev/null", O_RDONLY), 0, 2),
 			 -EFAULT);
@@ -176,19 +169,19 @@ static void test_start_sequence(void **state)
 	uint64_t host = (uint64_t)(uintptr_t)fd.host;
 	unsigned i, q;
 
-	io.n = 0;
+	io.f.n = 0;
 	virtio_dev_lock(&td->vdev);
 	assert_int_equal(vhost_dev_start(&v, &td->vdev, FV_CORE_FEATURES), 0);
 	virtio_dev_unlock(&td->vdev);
-	assert_int_equal(io.n, 2 + 2 * 5);
-	assert_true(io.reqs[0] == VHOST_SET_FEATURES);
-	assert_true(io.features == FV_CORE_FEATURES);
-	assert_true(io.reqs[1] == VHOST_SET_MEM_TABLE);
+	assert_int_equal(io.f.n, 2 + 2 * 5);
+	assert_true(io.f.reqs[0] == VHOST_SET_FEATURES);
+	assert_true(io.f.features == FV_CORE_FEATURES);
+	assert_true(io.f.reqs[1] == VHOST_SET_MEM_TABLE);
 	for (q = 0; q < 2; q++)
 		for (i = 0; i < 5; i++)
-			assert_true(io.reqs[2 + 5 * q + i] == per_q[i]);
+			assert_true(io.f.reqs[2 + 5 * q + i] == per_q[i]);
 	/* RAM as two regions around the hole. */
-	assert_int_equal(io.mem.nregions, 2);
+	assert_int_equal(io.nregions, 2);
 	assert_true(io.regions[0].guest_phys_addr == 0);
 	assert_true(io.regions[0].memory_size == FV_LOW);
 	assert_true(io.regions[0].userspace_addr == host);
@@ -220,14 +213,14 @@ static void test_stop_saves_and_restart(void **state)
 	/* The kernel served 40 buffers on vhost queue 0, 41 on queue 1. */
 	io.kernel_base = 40;
 	fv_used(&fd, 2)[1] = 41;
-	io.n = 0;
+	io.f.n = 0;
 	assert_int_equal(vhost_dev_stop(&v, &td->vdev), 0);
 	assert_false(v.running);
 	assert_int_equal(tr.kick_puts, 2);
 	assert_int_equal(tr.call_puts, 2);
-	assert_true(io.reqs[0] == VHOST_GET_VRING_BASE);
-	assert_true(io.reqs[1] == VHOST_SET_VRING_KICK);
-	assert_true(io.reqs[2] == VHOST_SET_VRING_CALL);
+	assert_true(io.f.reqs[0] == VHOST_GET_VRING_BASE);
+	assert_true(io.f.reqs[1] == VHOST_SET_VRING_KICK);
+	assert_true(io.f.reqs[2] == VHOST_SET_VRING_CALL);
 	assert_int_equal(io.kick[0].fd, -1);
 	assert_int_equal(io.call[1].fd, -1);
 	vq = virtio_dev_queue(&td->vdev, 2);
@@ -235,9 +228,9 @@ static void test_stop_saves_and_restart(void **state)
 	assert_int_equal(vq->used_idx, 41);
 	assert_int_equal(virtio_dev_queue(&td->vdev, 1)->last_avail, 40);
 	/* Stopping again does nothing. */
-	io.n = 0;
+	io.f.n = 0;
 	assert_int_equal(vhost_dev_stop(&v, &td->vdev), 0);
-	assert_int_equal(io.n, 0);
+	assert_int_equal(io.f.n, 0);
 	/* A restart (a driver rebind without a reset) goes on from there. */
 	assert_int_equal(vhost_dev_start(&v, &td->vdev, FV_CORE_FEATURES), 0);
 	assert_int_equal(io.base[0].num, 40);
@@ -259,20 +252,20 @@ static void test_failures_undo(void **state)
 {
 	virtio_dev_lock(&td->vdev);
 	/* A feature the kernel lacks: nothing sent. */
-	io.n = 0;
+	io.f.n = 0;
 	assert_int_equal(vhost_dev_start(&v, &td->vdev, 1ull << 7),
 			 -EOPNOTSUPP);
-	assert_int_equal(io.n, 0);
+	assert_int_equal(io.f.n, 0);
 	/* The second queue's ADDR fails: the first queue is given back. */
-	io.fail_req = VHOST_SET_VRING_ADDR;
-	io.n = 0;
+	io.f.fail_req = VHOST_SET_VRING_ADDR;
+	io.f.n = 0;
 	assert_int_equal(vhost_dev_start(&v, &td->vdev, FV_CORE_FEATURES),
 			 -EFAULT);
 	assert_string_equal(v.failed, "VHOST_SET_VRING_ADDR");
 	assert_false(v.running);
 	assert_int_equal(tr.kick_gets, tr.kick_puts);
 	/* No call eventfd (INTx): refused, the kicks given back. */
-	io.fail_req = 0;
+	io.f.fail_req = 0;
 	tr.call_ret = -ENOTSUP;
 	assert_int_equal(vhost_dev_start(&v, &td->vdev, FV_CORE_FEATURES),
 			 -ENOTSUP);
