@@ -91,7 +91,8 @@ static bool gsi_free(struct vm_irq *irq, unsigned i)
 {
 	bool had_route = irq->gsi[i].valid;
 
-	bind_irqfd(irq, i, false);
+	if (!irq->gsi[i].gated)
+		bind_irqfd(irq, i, false);
 	close(irq->gsi[i].efd);
 	memset(&irq->gsi[i], 0, sizeof(irq->gsi[i]));
 	return had_route;
@@ -182,8 +183,41 @@ static int msi_fire(void *opaque, struct hw_msi_group *g, unsigned v)
 	return 0;
 }
 
+static int msi_eventfd(void *opaque, struct hw_msi_group *g, unsigned v)
+{
+	struct vm_irq *irq = opaque;
+
+	return v < g->n ? irq->gsi[g->gsi[v]].efd : -EINVAL;
+}
+
+/* Closing unbinds the irqfd: signals then count up in the eventfd.
+ * Binding it again makes KVM deliver a count already there. */
+static int msi_gate(void *opaque, struct hw_msi_group *g, unsigned v,
+		    bool open)
+{
+	struct vm_irq *irq = opaque;
+	struct vm_msi_gsi *e;
+	int ret = 0;
+
+	if (v >= g->n)
+		return -EINVAL;
+	pthread_mutex_lock(&irq->lock);
+	e = &irq->gsi[g->gsi[v]];
+	if (e->gated == open) {
+		ret = bind_irqfd(irq, g->gsi[v], open);
+		if (!ret)
+			e->gated = !open;
+	}
+	pthread_mutex_unlock(&irq->lock);
+	if (ret)	/* reached from the guest's MSI-X mask bits */
+		log_guest("KVM_IRQFD %s for GSI %u: %s",
+			  open ? "assign" : "deassign",
+			  VM_MSI_GSI_BASE + g->gsi[v], strerror(-ret));
+	return ret;
+}
+
 static const struct hw_irq_ops vm_msi_ops = {
-	msi_create, msi_destroy, msi_route, msi_fire,
+	msi_create, msi_destroy, msi_route, msi_fire, msi_eventfd, msi_gate,
 };
 
 static int ioevent_set(void *opaque, const struct hw_ioevent_req *req,

@@ -23,6 +23,7 @@ struct vm_msi_gsi {
 	uint64_t addr;
 	uint32_t data;
 	int efd;		/* its irqfd */
+	bool gated;		/* irqfd unbound (msi_gate) */
 };
 
 struct vm_irq {

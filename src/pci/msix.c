@@ -1,11 +1,20 @@
 /* MSI-X: capability, vector table, pending-bit array, masking and
  * delivery (see msix.h).  Every table and PBA access is a guest access:
- * offsets and sizes are checked before use. */
+ * offsets and sizes are checked before use.
+ *
+ * Vectors whose eventfd another signaller holds (vhost): rather than
+ * switching that signaller to another fd on every mask change (a round
+ * trip to its owner), the irqfd behind the eventfd is unbound while the
+ * vector is masked, so the signals count up in the eventfd; that count
+ * is read into the PBA when the guest reads the PBA or unmasks.  Guests
+ * mask rarely (set-up, affinity changes), so the KVM_IRQFD calls are
+ * off the data path, and no thread has to watch the masked eventfds. */
 #include "pci/msix.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/log.h"
 
@@ -105,6 +114,9 @@ void msix_reset(struct msix *m)
 		if (m->routed[v].valid)
 			hw_msi_route(m->irq, m->group, v, false, 0, 0);
 		m->routed[v].valid = false;
+		if (m->routed[v].open &&
+		    !hw_msi_gate(m->irq, m->group, v, false))
+			m->routed[v].open = false;
 	}
 	m->enabled = m->fmask = false;
 	m->dev->cfg[m->cap + MSIX_CTRL + 1] &= 0x3f;
@@ -116,24 +128,110 @@ static bool vec_masked(const struct msix *m, unsigned v)
 	return m->fmask || (m->table[v * ENTRY_DWORDS + 3] & MSIX_VEC_MASKED);
 }
 
-/* Route vector v to what its table entry says now, then fire it; under
- * m->lock.  The route is only changed when the entry has. */
-static void vec_fire(struct msix *m, unsigned v)
+/* Route vector v to what its table entry says now; under m->lock.  The
+ * route is only changed when the entry has.  0 or -errno (logged by the
+ * implementation). */
+static int route_current(struct msix *m, unsigned v)
 {
 	const uint32_t *e = &m->table[v * ENTRY_DWORDS];
-	struct msix_route want = {
-		true, (uint64_t)e[1] << 32 | e[0], e[2]
-	};
+	uint64_t addr = (uint64_t)e[1] << 32 | e[0];
 	struct msix_route *r = &m->routed[v];
+	int ret;
 
-	if (!r->valid || r->addr != want.addr || r->data != want.data) {
-		if (hw_msi_route(m->irq, m->group, v, true, want.addr,
-				 want.data))
-			return;	/* logged by the implementation */
-		*r = want;
+	if (r->valid && r->addr == addr && r->data == e[2])
+		return 0;
+	ret = hw_msi_route(m->irq, m->group, v, true, addr, e[2]);
+	if (!ret) {
+		r->valid = true;
+		r->addr = addr;
+		r->data = e[2];
 	}
+	return ret;
+}
+
+/* Route vector v as its entry says, then fire it; under m->lock. */
+static void vec_fire(struct msix *m, unsigned v)
+{
+	if (route_current(m, v))
+		return;
 	m->fired++;
 	hw_msi_fire(m->irq, m->group, v);
+}
+
+/* A gated eventfd's count becomes the pending bit; under m->lock. */
+static void ext_drain(struct msix *m, unsigned v)
+{
+	int fd = hw_msi_eventfd(m->irq, m->group, v);
+	uint64_t n = 0;
+
+	if (fd >= 0 && read(fd, &n, sizeof(n)) == sizeof(n) && n) {
+		m->pba[v / 64] |= 1ULL << (v % 64);
+		m->pended++;
+	}
+}
+
+/* Gate or open an external vector's eventfd as its state says: open
+ * (route current) only when it can fire; under m->lock. */
+static void ext_sync(struct msix *m, unsigned v)
+{
+	struct msix_route *r = &m->routed[v];
+	bool open = m->enabled && !vec_masked(m, v);
+
+	if (!r->ext)
+		return;
+	if (open && route_current(m, v))
+		open = false;
+	if (open == r->open)
+		return;
+	if (open)
+		ext_drain(m, v);	/* then delivered from the PBA */
+	if (!hw_msi_gate(m->irq, m->group, v, open))
+		r->open = open;
+}
+
+static void ext_sync_all(struct msix *m)
+{
+	unsigned v;
+
+	for (v = 0; v < m->nvec; v++)
+		ext_sync(m, v);
+}
+
+int msix_vector_get_fd(struct msix *m, unsigned v)
+{
+	int fd;
+
+	if (v >= m->nvec)
+		return -EINVAL;
+	fd = hw_msi_eventfd(m->irq, m->group, v);
+	if (fd < 0)
+		return fd;
+	pthread_mutex_lock(&m->lock);
+	if (!m->routed[v].ext++)
+		m->routed[v].open = true;	/* as every vector until now */
+	ext_sync(m, v);
+	pthread_mutex_unlock(&m->lock);
+	return fd;
+}
+
+void msix_vector_put_fd(struct msix *m, unsigned v)
+{
+	struct msix_route *r;
+
+	if (v >= m->nvec)
+		return;
+	pthread_mutex_lock(&m->lock);
+	r = &m->routed[v];
+	if (r->ext && !--r->ext) {
+		/* Ours alone again (always open): what came while gated is
+		 * pending. */
+		if (!r->open) {
+			ext_drain(m, v);
+			hw_msi_gate(m->irq, m->group, v, true);
+		}
+		r->open = false;
+	}
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* Deliver what is pending and no longer masked; under m->lock. */
@@ -192,6 +290,7 @@ void msix_cfg_write(struct msix *m, unsigned off, unsigned size)
 	hi = m->dev->cfg[m->cap + MSIX_CTRL + 1];
 	m->enabled = hi & (MSIX_CTRL_ENABLE >> 8);
 	m->fmask = hi & (MSIX_CTRL_FMASK >> 8);
+	ext_sync_all(m);
 	deliver_pending(m);
 	pthread_mutex_unlock(&m->lock);
 }
@@ -215,6 +314,7 @@ static void table_access(struct msix *m, uint64_t off, unsigned size,
 		e[dw + 1] = (uint32_t)(*value >> 32);
 	/* Only the mask bit of Vector Control is defined. */
 	e[3] &= MSIX_VEC_MASKED;
+	ext_sync(m, v);
 	if (was_masked && !vec_masked(m, v))
 		deliver_pending(m);
 }
@@ -243,7 +343,13 @@ int msix_bar_access(struct msix *m, uint64_t offset, unsigned size,
 	if (in_table) {
 		table_access(m, offset - m->table_off, size, value, is_write);
 	} else if (!is_write) {
-		uint64_t w = m->pba[(offset - m->pba_off) / 8];
+		unsigned word = (unsigned)(offset - m->pba_off) / 8, v;
+		uint64_t w;
+
+		for (v = word * 64; v < m->nvec && v < word * 64 + 64; v++)
+			if (m->routed[v].ext && !m->routed[v].open)
+				ext_drain(m, v);
+		w = m->pba[word];
 
 		*value = size == 8 ? w : (uint32_t)(w >> (offset & 4 ? 32 : 0));
 	}

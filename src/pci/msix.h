@@ -21,6 +21,8 @@ struct msix_route {
 	bool valid;
 	uint64_t addr;
 	uint32_t data;
+	unsigned ext;		/* users of its eventfd (msix_vector_get_fd) */
+	bool open;		/* ext: the eventfd delivers (not gated) */
 };
 
 struct msix {
@@ -70,5 +72,16 @@ void msix_cfg_write(struct msix *m, unsigned off, unsigned size);
 int msix_notify(struct msix *m, unsigned v);
 
 bool msix_enabled(struct msix *m);
+
+/* Hand vector v's eventfd (its irqfd) to a signaller outside the VMM,
+ * e.g. as vhost's call fd, so its interrupts go straight to the guest.
+ * Guest notifier masking: while the vector is masked (or the function,
+ * or MSI-X is off) the eventfd is gated (hw_msi_gate): its signals only
+ * count up, and count as the vector's pending bit (read with the PBA,
+ * delivered on unmask); while it can fire, its route is kept current.
+ * Counted: each get needs a put.  fd, or -errno (-ENOTSUP: the irq
+ * layer has no eventfds; -EINVAL: no such vector). */
+int msix_vector_get_fd(struct msix *m, unsigned v);
+void msix_vector_put_fd(struct msix *m, unsigned v);
 
 #endif

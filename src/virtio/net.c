@@ -25,10 +25,11 @@
 #define GSO_TCPV6	4
 #define GSO_ECN		0x80
 
+/* Is the data path ours to serve now? */
 static bool active(struct virtio_net *n)
 {
 	return (n->vdev.status & VIRTIO_STATUS_DRIVER_OK) &&
-	       !n->vdev.broken && !n->vdev.resetting;
+	       !n->vdev.broken && !n->vdev.resetting && !n->offloaded;
 }
 
 static void watch(struct virtio_net *n, unsigned k, bool rx, bool on)
@@ -351,10 +352,17 @@ static int net_activate(struct virtio_dev *dev)
 		     1ull << NET_F_GUEST_TSO6 | 1ull << NET_F_GUEST_ECN |
 		     1ull << NET_F_GUEST_UFO;
 	unsigned k;
+	int ret;
 
 	net_apply_offloads(n, dev->guest_features & g);
 	net_set_pairs(n, 1);
-	for (k = 0; k < n->active_pairs; k++)
+	if (n->p.be.datapath_start) {
+		ret = n->p.be.datapath_start(n->p.be.opaque, dev);
+		if (ret < 0)
+			return ret;
+		n->offloaded = ret == 0;
+	}
+	for (k = 0; k < n->active_pairs && !n->offloaded; k++)
 		watch(n, k, true, true);
 	return 0;
 }
@@ -364,6 +372,9 @@ static int net_reset(struct virtio_dev *dev)
 	struct virtio_net *n = to_net(dev);
 	unsigned k;
 
+	if (n->offloaded)
+		n->p.be.datapath_stop(n->p.be.opaque, dev);
+	n->offloaded = false;
 	for (k = 0; k < n->p.pairs; k++) {
 		watch(n, k, true, false);
 		watch(n, k, false, false);
@@ -421,7 +432,8 @@ int virtio_net_create(const struct gmem *mem,
 	int ret = -ENOMEM;
 
 	if (!p->pairs || p->pairs > VIRTIO_NET_MAX_PAIRS || !p->be.send ||
-	    !p->be.recv || (p->mac[0] & 1))
+	    !p->be.recv || (p->mac[0] & 1) ||
+	    !p->be.datapath_start != !p->be.datapath_stop)
 		return -EINVAL;
 	n = calloc(1, sizeof(*n));
 	if (!n)

@@ -48,6 +48,13 @@ struct virtio_net_backend {
 	int (*set_offload)(void *opaque, unsigned flags);
 	/* Optional: the number of queue pairs in use changed. */
 	int (*set_pairs)(void *opaque, unsigned pairs);
+	/* Optional: move the data queues out of the VMM (vhost-net) at
+	 * DRIVER_OK, after the offloads are set: 0 when the backend runs
+	 * them (the device then serves only the control queue and config),
+	 * 1 to serve them here, -errno to fail activation (NEEDS_RESET).
+	 * The backend logs why.  datapath_stop takes them back at reset. */
+	int (*datapath_start)(void *opaque, struct virtio_dev *dev);
+	void (*datapath_stop)(void *opaque, struct virtio_dev *dev);
 	void *opaque;
 };
 

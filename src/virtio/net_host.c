@@ -14,6 +14,7 @@
 
 #include "net/tap.h"
 #include "util/log.h"
+#include "virtio/net_vhost.h"
 
 struct vnet_host_q {
 	struct vnet_host *h;
@@ -33,6 +34,7 @@ struct vnet_host {
 	struct loop_source kick_src;
 	uint32_t resched;		/* pairs to come back to */
 	struct vnet_host_q q[TAP_MAX_QUEUES];
+	struct vnet_vhost vhost;	/* the kernel's data path, if open */
 };
 
 static ssize_t host_send(void *opaque, unsigned pair, const struct iovec *iov,
@@ -97,6 +99,21 @@ static int host_pairs(void *opaque, unsigned pairs)
 	return ret;
 }
 
+/* Called by the device with its lock held. */
+static int host_datapath_start(void *opaque, struct virtio_dev *dev)
+{
+	struct vnet_host *h = opaque;
+
+	return vnet_vhost_start(&h->vhost, dev, &h->tap);
+}
+
+static void host_datapath_stop(void *opaque, struct virtio_dev *dev)
+{
+	struct vnet_host *h = opaque;
+
+	vnet_vhost_stop(&h->vhost, dev);
+}
+
 static void on_queue(struct loop_source *src, uint32_t events)
 {
 	struct vnet_host_q *q = src->opaque;
@@ -159,16 +176,11 @@ int vnet_host_create(const struct net_opts *o, struct loop *loop,
 		     struct vnet_host **out, char *err, size_t errlen)
 {
 	struct vnet_host *h = calloc(1, sizeof(*h));
+	char why[160] = "vhost=off";
 	int ret;
 
 	if (!h)
 		return -ENOMEM;
-	if (o->vhost == NET_VHOST_ON) {
-		snprintf(err, errlen, "--net: vhost=on: vhost-net is not "
-			 "implemented yet (use vhost=auto or off)");
-		free(h);
-		return -ENOTSUP;
-	}
 	h->loop = loop;
 	h->kick_src.fd = -1;
 	for (unsigned k = 0; k < TAP_MAX_QUEUES; k++)
@@ -190,12 +202,23 @@ int vnet_host_create(const struct net_opts *o, struct loop *loop,
 		goto fail_tap;
 	}
 	h->pairs = h->tap.nfds;
+	ret = vnet_vhost_open(&h->vhost, o->vhost, h->pairs, h->tap.ifname,
+			      NULL, NULL, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "--net %s: vhost=on: %s", h->tap.ifname,
+			 why);
+		goto fail_tap;
+	}
 	if (o->has_mac)
 		memcpy(h->mac, o->mac, 6);
 	else
 		net_random_mac(h->mac);
-	log_info("--net %s: %u queue pair(s), userspace data path",
-		 h->tap.ifname, h->pairs);
+	if (h->vhost.opened)
+		log_info("--net %s: %u queue pair(s), vhost-net data path",
+			 h->tap.ifname, h->pairs);
+	else
+		log_info("--net %s: %u queue pair(s), userspace data path (%s)",
+			 h->tap.ifname, h->pairs, why);
 	*out = h;
 	return 0;
 fail_tap:
@@ -213,7 +236,8 @@ void vnet_host_params(struct vnet_host *h, struct virtio_net_params *p)
 	p->pairs = h->pairs;
 	p->be = (struct virtio_net_backend){
 		host_send, host_recv, host_watch, host_reschedule,
-		host_offload, host_pairs, h,
+		host_offload, host_pairs, host_datapath_start,
+		host_datapath_stop, h,
 	};
 }
 
@@ -235,6 +259,12 @@ void vnet_host_detach(struct vnet_host *h)
 {
 	unsigned k;
 
+	if (h->dev && h->vhost.running) {
+		/* Before the machine's RAM and eventfds go. */
+		virtio_dev_lock(h->dev);
+		vnet_vhost_stop(&h->vhost, h->dev);
+		virtio_dev_unlock(h->dev);
+	}
 	loop_remove(h->loop, &h->kick_src);
 	for (k = 0; k < h->pairs; k++) {
 		loop_remove(h->loop, &h->q[k].src);
@@ -249,6 +279,7 @@ void vnet_host_destroy(struct vnet_host *h)
 	if (!h)
 		return;
 	vnet_host_detach(h);
+	vnet_vhost_close(&h->vhost);
 	tap_close(&h->tap);
 	close(h->kickfd);
 	free(h);

@@ -3,8 +3,10 @@
  * struct virtio_net_backend of the device: one TAP queue per queue pair,
  * each on the main loop (readable: rx, writable: tx, only while the
  * device asks), and an eventfd that brings a flooded tx queue back after
- * the loop has served its other sources.  The machine creates it before
- * the device, attaches the device, and destroys it after the device. */
+ * the loop has served its other sources.  With vhost=on|auto it also
+ * holds the pairs' /dev/vhost-net devices (net_vhost.h), which take the
+ * data queues at DRIVER_OK.  The machine creates it before the device,
+ * attaches the device, and destroys it after the device. */
 #ifndef VIREO_VIRTIO_NET_HOST_H
 #define VIREO_VIRTIO_NET_HOST_H
 

@@ -64,6 +64,7 @@ struct virtio_net {
 	uint8_t mac[6];			/* the current one (CTRL_MAC_ADDR) */
 	uint16_t status;
 	unsigned active_pairs;
+	bool offloaded;			/* data queues run in the backend */
 	uint64_t guest_offloads;	/* GUEST_* feature bits in force */
 	struct net_filter f;
 	struct virtio_net_stats st;

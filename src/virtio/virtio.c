@@ -470,3 +470,29 @@ uint8_t virtio_isr_read_clear(struct virtio_dev *dev)
 	virtio_dev_unlock(dev);
 	return v;
 }
+
+int virtio_transport_kick_get(struct virtio_dev *dev, unsigned q)
+{
+	const struct virtio_transport *t = &dev->transport;
+
+	return t->kick_get ? t->kick_get(t->opaque, q) : -ENOTSUP;
+}
+
+void virtio_transport_kick_put(struct virtio_dev *dev, unsigned q)
+{
+	if (dev->transport.kick_put)
+		dev->transport.kick_put(dev->transport.opaque, q);
+}
+
+int virtio_transport_call_get(struct virtio_dev *dev, unsigned q)
+{
+	const struct virtio_transport *t = &dev->transport;
+
+	return t->call_get ? t->call_get(t->opaque, q) : -ENOTSUP;
+}
+
+void virtio_transport_call_put(struct virtio_dev *dev, unsigned q)
+{
+	if (dev->transport.call_put)
+		dev->transport.call_put(dev->transport.opaque, q);
+}

@@ -93,6 +93,18 @@ struct virtio_transport {
 	 * dev->lock held, so an INTx line drops atomically with the clear
 	 * and a raise_* racing with the read cannot be lost. */
 	void (*isr_cleared)(void *opaque);
+	/* Optional, for a data path outside the VMM (vhost, see vhost.h);
+	 * called with dev->lock held, through virtio_transport_*() below.
+	 * kick_get: the eventfd the driver's kicks of queue q signal (the
+	 * queue's ioeventfd); the transport stops reading it until
+	 * kick_put.  call_get: an eventfd whose signals raise queue q's
+	 * interrupt without the VMM (its MSI-X vector's irqfd, masking
+	 * honoured), until call_put.  fd or -errno (-ENOTSUP: none, e.g.
+	 * no ioeventfds, INTx, or no vector for q). */
+	int (*kick_get)(void *opaque, unsigned q);
+	void (*kick_put)(void *opaque, unsigned q);
+	int (*call_get)(void *opaque, unsigned q);
+	void (*call_put)(void *opaque, unsigned q);
 };
 
 /* Per-queue configuration as the driver programs it. */
@@ -225,5 +237,12 @@ void virtio_raise_queue_irq(struct virtio_dev *dev, unsigned q);
 
 /* The last in-flight request of a reset device has come back. */
 void virtio_reset_done(struct virtio_dev *dev);
+
+/* The transport's kick_get/kick_put/call_get/call_put (lock held);
+ * -ENOTSUP when the transport has none. */
+int virtio_transport_kick_get(struct virtio_dev *dev, unsigned q);
+void virtio_transport_kick_put(struct virtio_dev *dev, unsigned q);
+int virtio_transport_call_get(struct virtio_dev *dev, unsigned q);
+void virtio_transport_call_put(struct virtio_dev *dev, unsigned q);
 
 #endif

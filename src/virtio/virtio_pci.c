@@ -351,10 +351,63 @@ void virtio_pci_kicked(struct virtio_pci *vp, unsigned q)
 	uint64_t n;
 
 	if (q >= vp->nq || vp->kick_fd[q] < 0 ||
+	    (LD(&vp->kick_ext) & (1ULL << q)) ||
 	    read(vp->kick_fd[q], &n, sizeof(n)) != sizeof(n))
 		return;
 	vp->kicks_fd++;
 	virtio_notify_queue(vp->vdev, q);
+}
+
+/* ---- a data path outside the VMM (vhost): its eventfds ---- */
+
+/* The core calls these with the device lock held. */
+static int kick_get(void *opaque, unsigned q)
+{
+	struct virtio_pci *vp = opaque;
+
+	if (q >= vp->nq || vp->kick_fd[q] < 0 || !vp->host.kick_watch)
+		return -ENOTSUP;
+	__atomic_or_fetch(&vp->kick_ext, 1ULL << q, __ATOMIC_RELAXED);
+	vp->host.kick_watch(vp->host.kick_opaque, q, false);
+	return vp->kick_fd[q];
+}
+
+static void kick_put(void *opaque, unsigned q)
+{
+	struct virtio_pci *vp = opaque;
+
+	if (q >= vp->nq || !(LD(&vp->kick_ext) & (1ULL << q)))
+		return;
+	__atomic_and_fetch(&vp->kick_ext, ~(1ULL << q), __ATOMIC_RELAXED);
+	vp->host.kick_watch(vp->host.kick_opaque, q, true);
+}
+
+/* Queue q's MSI-X vector's eventfd; INTx and queues without a vector
+ * have none (the caller keeps the data path in the VMM then). */
+static int call_get(void *opaque, unsigned q)
+{
+	struct virtio_pci *vp = opaque;
+	struct virtq *vq = virtio_dev_queue(vp->vdev, q);
+	uint16_t v = vq ? vq->cfg.msix_vector : VIRTIO_NO_VECTOR;
+	int fd;
+
+	if (!vq || v == VIRTIO_NO_VECTOR || v >= vp->msix.nvec ||
+	    !msix_enabled(&vp->msix) || vp->call_vec[q] != VIRTIO_NO_VECTOR)
+		return -ENOTSUP;
+	fd = msix_vector_get_fd(&vp->msix, v);
+	if (fd >= 0)
+		vp->call_vec[q] = v;
+	return fd;
+}
+
+static void call_put(void *opaque, unsigned q)
+{
+	struct virtio_pci *vp = opaque;
+
+	if (q >= vp->nq || vp->call_vec[q] == VIRTIO_NO_VECTOR)
+		return;
+	msix_vector_put_fd(&vp->msix, vp->call_vec[q]);
+	vp->call_vec[q] = VIRTIO_NO_VECTOR;
 }
 
 /* ---- configuration space ---- */
@@ -498,10 +551,13 @@ static int open_kick_fds(struct virtio_pci *vp)
 	unsigned q;
 
 	vp->kick_fd = malloc(vp->nq * sizeof(*vp->kick_fd));
-	if (!vp->kick_fd)
+	vp->call_vec = malloc(vp->nq * sizeof(*vp->call_vec));
+	if (!vp->kick_fd || !vp->call_vec)
 		return -ENOMEM;
-	for (q = 0; q < vp->nq; q++)
+	for (q = 0; q < vp->nq; q++) {
 		vp->kick_fd[q] = -1;
+		vp->call_vec[q] = VIRTIO_NO_VECTOR;
+	}
 	for (q = 0; q < vp->nq && vp->host.ioevent; q++) {
 		vp->kick_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (vp->kick_fd[q] < 0)
@@ -553,7 +609,10 @@ int virtio_pci_create(struct virtio_pci **out, struct virtio_dev *vdev,
 	virtio_set_transport(vdev, &(struct virtio_transport){
 				     .raise_queue = raise_queue,
 				     .raise_config = raise_config,
-				     .isr_cleared = isr_cleared, .opaque = vp });
+				     .isr_cleared = isr_cleared, .opaque = vp,
+				     .kick_get = kick_get, .kick_put = kick_put,
+				     .call_get = call_get,
+				     .call_put = call_put });
 	*out = vp;
 	return 0;
 }
@@ -572,5 +631,6 @@ void virtio_pci_destroy(struct virtio_pci *vp)
 		if (vp->kick_fd[q] >= 0)
 			close(vp->kick_fd[q]);
 	free(vp->kick_fd);
+	free(vp->call_vec);
 	free(vp);
 }

@@ -50,6 +50,10 @@ struct virtio_pci_host {
 	struct pci *bus;
 	const struct hw_irq *irq;		/* MSI vectors */
 	const struct hw_ioevent *ioevent;	/* NULL: kicks exit */
+	/* Optional: start (on) or stop reading queue q's kick eventfd in
+	 * the event loop (stopped while vhost reads it instead). */
+	void (*kick_watch)(void *opaque, unsigned q, bool on);
+	void *kick_opaque;
 };
 
 struct virtio_pci {
@@ -66,6 +70,9 @@ struct virtio_pci {
 	uint16_t msix_config;
 	unsigned pci_cfg_cap;		/* offset of the PCI_CFG window cap */
 	int *kick_fd;			/* per queue eventfd, -1: none */
+	uint64_t kick_ext;		/* queues whose kicks vhost reads */
+	uint16_t *call_vec;		/* per queue: vector given out, or
+					 * VIRTIO_NO_VECTOR */
 	bool ioevents_on;		/* registered at notify_base */
 	uint64_t notify_base;
 	uint64_t kicks_exit, kicks_fd;	/* statistics */

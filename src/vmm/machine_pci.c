@@ -22,6 +22,7 @@ struct machine_kick {
 
 struct machine_virtio {
 	struct virtio_pci *vp;
+	struct loop *loop;
 	struct machine_kick *kicks;
 	unsigned nkicks;
 };
@@ -66,6 +67,19 @@ static void on_kick(struct loop_source *src, uint32_t events)
 	virtio_pci_kicked(k->vp, k->q);
 }
 
+/* A vhost device takes over (on false) or gives back queue q's kicks;
+ * on the vCPU thread that activates or resets the device (epoll_ctl may
+ * be called from any thread). */
+static void kick_watch(void *opaque, unsigned q, bool on)
+{
+	struct machine_virtio *mv = opaque;
+
+	if (q < mv->nkicks && mv->kicks[q].added &&
+	    loop_modify(mv->loop, &mv->kicks[q].src, on ? EPOLLIN : 0))
+		log_warn("%s: queue %u kicks: cannot %s watching them",
+			 mv->vp->pci.name, q, on ? "resume" : "stop");
+}
+
 static int add_kicks(struct machine *m, struct machine_virtio *mv)
 {
 	unsigned q, nq = mv->vp->nq;
@@ -106,7 +120,7 @@ static void remove_virtio(struct machine *m, struct machine_virtio *mv)
 int machine_add_virtio(struct machine *m, struct virtio_dev *vdev)
 {
 	struct virtio_pci_host h = { m->pci, vm_msi(m->vm),
-				     vm_ioevent(m->vm) };
+				     vm_ioevent(m->vm), kick_watch, NULL };
 	struct machine_virtio *mv;
 	uint64_t base;
 	int ret;
@@ -114,6 +128,8 @@ int machine_add_virtio(struct machine *m, struct virtio_dev *vdev)
 	if (m->nvirtio == MACHINE_MAX_VIRTIO)
 		return -ENOSPC;
 	mv = &m->virtio[m->nvirtio];
+	mv->loop = m->loop;
+	h.kick_opaque = mv;
 	/* Slots 1, 2, ...: the host bridge has 0. */
 	ret = virtio_pci_create(&mv->vp, vdev, &h, 1 + m->nvirtio);
 	if (ret)

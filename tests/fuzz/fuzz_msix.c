@@ -1,8 +1,10 @@
 /* Fuzz target: the MSI-X table and pending-bit array (src/pci/msix.c)
  * on a fake struct hw_irq.  Each 12-byte record is an operation (a BAR
  * access of any size at any offset, a Message Control write, a vector
- * notify, a reset) with its operands.  Checks: no delivery while MSI-X
- * is disabled or masked, and no vector outside the table is touched. */
+ * notify, a reset, lending a vector's eventfd to vhost and taking it
+ * back) with its operands.  Checks: no delivery while MSI-X is disabled
+ * or masked, a lent eventfd gated exactly then, and no vector outside
+ * the table is touched. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hw_irq irq = fake_irq_init(&fi);
 	struct pci_device dev;
 	struct msix m;
+	unsigned lent[NVEC] = { 0 };
 	size_t i;
 	unsigned v, before;
 	bool masked;
@@ -61,11 +64,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			break;
 		default:
-			if (data[i + 1] == 0xff)
+			v = data[i + 2] % NVEC;
+			if (data[i + 1] == 0xff) {
 				msix_reset(&m);
+			} else if (data[i + 1] == 0xfe && lent[v] < 3) {
+				if (msix_vector_get_fd(&m, v) < 0)
+					abort();
+				lent[v]++;
+			} else if (data[i + 1] == 0xfd && lent[v]) {
+				msix_vector_put_fd(&m, v);
+				lent[v]--;
+			}
 			break;
 		}
+		for (v = 0; v < NVEC; v++) {
+			masked = !m.enabled || m.fmask ||
+				 (m.table[v * 4 + 3] & 1);
+			if (fi.gated[v] != (lent[v] && masked))
+				abort();
+		}
 	}
+	for (v = 0; v < NVEC; v++)
+		while (lent[v]--)
+			msix_vector_put_fd(&m, v);
 	for (v = NVEC; v < FAKE_MSI_MAX; v++)
 		if (fi.fired[v] || fi.valid[v])
 			abort();

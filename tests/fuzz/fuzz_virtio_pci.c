@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!td || pci_create(&pci))
 		abort();
 	pci_set_host(pci, &h);
-	vh = (struct virtio_pci_host){ pci, &irq, &ioev };
+	vh = (struct virtio_pci_host){ .bus = pci, .irq = &irq, .ioevent = &ioev };
 	if (virtio_pci_create(&vp, &td->vdev, &vh, 1) ||
 	    device_realize(&vp->dev))
 		abort();

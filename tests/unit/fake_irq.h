@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "hw/ioevent.h"
 #include "hw/irq.h"
@@ -26,6 +28,11 @@ struct fake_irq {
 	uint32_t data[FAKE_MSI_MAX];
 	unsigned fired[FAKE_MSI_MAX];
 	unsigned routes;		/* route calls */
+	bool has_efd[FAKE_MSI_MAX];	/* msi_eventfd: a real eventfd */
+	int efd[FAKE_MSI_MAX];
+	bool gated[FAKE_MSI_MAX];
+	unsigned gates;			/* msi_gate calls */
+	bool no_eventfd;		/* msi_eventfd returns -ENOTSUP */
 	int fail_create;		/* returned by msi_create when set */
 	struct hw_ioevent_req ioevents[FAKE_IOEVENT_MAX];
 	unsigned nioevents;
@@ -51,7 +58,14 @@ static inline void fake_msi_destroy(void *opaque, struct hw_msi_group *g)
 {
 	struct fake_irq *f = opaque;
 
+	unsigned v;
+
 	f->groups--;
+	for (v = 0; v < g->n && v < FAKE_MSI_MAX; v++)
+		if (f->has_efd[v]) {
+			close(f->efd[v]);
+			f->has_efd[v] = false;
+		}
 	free(g);
 }
 
@@ -82,8 +96,39 @@ static inline int fake_msi_fire(void *opaque, struct hw_msi_group *g,
 	return 0;
 }
 
+static inline int fake_msi_eventfd(void *opaque, struct hw_msi_group *g,
+				   unsigned v)
+{
+	struct fake_irq *f = opaque;
+
+	if (f->no_eventfd)
+		return -ENOTSUP;
+	if (v >= g->n)
+		return -EINVAL;
+	if (!f->has_efd[v]) {
+		f->efd[v] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (f->efd[v] < 0)
+			return -errno;
+		f->has_efd[v] = true;
+	}
+	return f->efd[v];
+}
+
+static inline int fake_msi_gate(void *opaque, struct hw_msi_group *g,
+				unsigned v, bool open)
+{
+	struct fake_irq *f = opaque;
+
+	if (v >= g->n)
+		return -EINVAL;
+	f->gates++;
+	f->gated[v] = !open;
+	return 0;
+}
+
 static const struct hw_irq_ops fake_irq_ops = {
 	fake_msi_create, fake_msi_destroy, fake_msi_route, fake_msi_fire,
+	fake_msi_eventfd, fake_msi_gate,
 };
 
 static inline struct hw_irq fake_irq_init(struct fake_irq *f)

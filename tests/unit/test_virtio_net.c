@@ -129,7 +129,7 @@ static int start(uint64_t features, unsigned budget)
 	struct virtio_net_params p = {
 		.pairs = 1, .tx_budget = budget,
 		.be = { fb_send, fb_recv, fb_watch, fb_resched, fb_offload,
-			fb_pairs, NULL },
+			fb_pairs, .opaque = NULL },
 	};
 
 	memset(&be, 0, sizeof(be));
@@ -485,7 +485,7 @@ static void test_ctrl_mq(void **state)
 	struct virtio_net_params p = {
 		.pairs = 2,
 		.be = { fb_send, fb_recv, fb_watch, fb_resched, fb_offload,
-			fb_pairs, NULL },
+			fb_pairs, .opaque = NULL },
 	};
 	uint64_t a = FV_BUF + 0x8000;
 	uint16_t pairs;

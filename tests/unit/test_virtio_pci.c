@@ -37,6 +37,14 @@ static struct hw_irq irq;
 static struct hw_ioevent ioev;
 static struct virtio_pci *vp;
 
+/* Which queues' kicks the event loop reads (the machine's part). */
+static uint64_t unwatched;
+
+static void kick_watch(void *opaque, unsigned q, bool on)
+{
+	unwatched = on ? unwatched & ~(1ull << q) : unwatched | 1ull << q;
+}
+
 static int setup(void **state)
 {
 	struct pci_bus_host h;
@@ -52,7 +60,7 @@ static int setup(void **state)
 	if (!td || pci_create(&pci))
 		return -1;
 	pci_set_host(pci, &h);
-	vh = (struct virtio_pci_host){ pci, &irq, &ioev };
+	vh = (struct virtio_pci_host){ pci, &irq, &ioev, kick_watch, &fi };
 	if (virtio_pci_create(&vp, &td->vdev, &vh, SLOT))
 		return -1;
 	fd.dev = NULL;		/* the transport owns it now */
@@ -318,6 +326,72 @@ static void test_msix_and_intx(void **state)
 	assert_false(fh.level[pci_intx_gsi(SLOT, 0)]);
 }
 
+/* What vhost takes from the transport: queue 0's kick eventfd (the loop
+ * stops reading it) and its vector's eventfd, which is gated while the
+ * vector is masked, its signals then showing as the pending bit. */
+static void test_vhost_eventfds(void **state)
+{
+	struct virtio_dev *d = &td->vdev;
+	uint64_t one = 1, n;
+	int kfd, cfd;
+
+	(void)state;
+	driver_init();
+	virtio_dev_lock(d);
+	/* MSI-X is off (INTx): no call eventfd. */
+	assert_int_equal(virtio_transport_call_get(d, 0), -ENOTSUP);
+	virtio_dev_unlock(d);
+	pci_cfg_write(pci, BDF, vp->msix.cap + 2, 2, 0x8000);
+	wr(0x16, 2, 0);
+	wr(0x1a, 2, 1);
+	wr(VIRTIO_PCI_MSIX_TABLE + 16, 8, 0xfee00000);
+	wr(VIRTIO_PCI_MSIX_TABLE + 24, 4, 0x4031);
+	virtio_dev_lock(d);
+	kfd = virtio_transport_kick_get(d, 0);
+	cfd = virtio_transport_call_get(d, 0);
+	assert_int_equal(kfd, virtio_pci_kick_fd(vp, 0));
+	assert_true(unwatched == 1);
+	assert_int_equal(cfd, fi.efd[1]);
+	/* Twice for one queue is refused; queue 1 has no vector. */
+	assert_int_equal(virtio_transport_call_get(d, 0), -ENOTSUP);
+	assert_int_equal(virtio_transport_call_get(d, 1), -ENOTSUP);
+	virtio_dev_unlock(d);
+	/* A kick now is vhost's: the transport does not read it. */
+	assert_int_equal(write(kfd, &one, 8), 8);
+	virtio_pci_kicked(vp, 0);
+	assert_int_equal(read(kfd, &n, 8), 8);
+	/* Vector 1 is masked: gated, and routed only once unmasked. */
+	assert_true(fi.gated[1]);
+	assert_false(fi.valid[1]);
+	wr(VIRTIO_PCI_MSIX_TABLE + 28, 4, 0);
+	assert_false(fi.gated[1]);
+	assert_true(fi.valid[1] && fi.data[1] == 0x4031);
+	/* Masked again; vhost signals: pending, not delivered. */
+	wr(VIRTIO_PCI_MSIX_TABLE + 28, 4, 1);
+	assert_true(fi.gated[1]);
+	assert_int_equal(write(cfd, &one, 8), 8);
+	assert_int_equal(rd(VIRTIO_PCI_MSIX_PBA, 8), 2);
+	assert_int_equal(fi.fired[1], 0);
+	/* Unmasked: delivered from the pending bit, the gate open. */
+	wr(VIRTIO_PCI_MSIX_TABLE + 28, 4, 0);
+	assert_int_equal(fi.fired[1], 1);
+	assert_int_equal(rd(VIRTIO_PCI_MSIX_PBA, 8), 0);
+	assert_false(fi.gated[1]);
+	/* The function mask and MSI-X off gate it too. */
+	pci_cfg_write(pci, BDF, vp->msix.cap + 2, 2, 0xc000);
+	assert_true(fi.gated[1]);
+	pci_cfg_write(pci, BDF, vp->msix.cap + 2, 2, 0x8000);
+	assert_false(fi.gated[1]);
+	/* Given back: the loop reads the kicks, the vector is ours. */
+	wr(VIRTIO_PCI_MSIX_TABLE + 28, 4, 1);
+	virtio_dev_lock(d);
+	virtio_transport_kick_put(d, 0);
+	virtio_transport_call_put(d, 0);
+	virtio_dev_unlock(d);
+	assert_true(unwatched == 0);
+	assert_false(fi.gated[1]);
+}
+
 /* INTx lowered by an ISR read without the device lock held: a queue
  * interrupt raised (under that lock) between the clear and the lowering
  * would leave its ISR bit set with the line low, and be lost. */
@@ -405,6 +479,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_notify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix_and_intx, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_vhost_eventfds, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_isr_read_lowers_intx_under_lock, setup, teardown),
