@@ -397,7 +397,15 @@ static void queue_write(struct virtio_dev *dev, struct virtq *vq,
 	struct virtio_queue_cfg *c = &vq->cfg;
 
 	if (reg == VIRTIO_Q_MSIX_VECTOR) {
-		c->msix_vector = (uint16_t)val;
+		/* Guest input.  While vhost signals the vector's eventfd,
+		 * the mapping is refused (the driver reads back the vector
+		 * in force); a driver remaps only before DRIVER_OK. */
+		if (vq->vector_held && c->msix_vector != (uint16_t)val)
+			log_guest("%s: queue %u: vector change while the "
+				  "data path runs outside the VMM refused",
+				  dev->ops->name, vq->index);
+		else
+			c->msix_vector = (uint16_t)val;
 		return;
 	}
 	if (dev->resetting || c->enabled ||
@@ -487,12 +495,21 @@ void virtio_transport_kick_put(struct virtio_dev *dev, unsigned q)
 int virtio_transport_call_get(struct virtio_dev *dev, unsigned q)
 {
 	const struct virtio_transport *t = &dev->transport;
+	int fd;
 
-	return t->call_get ? t->call_get(t->opaque, q) : -ENOTSUP;
+	if (q >= dev->num_queues || !t->call_get)
+		return -ENOTSUP;
+	fd = t->call_get(t->opaque, q);
+	if (fd >= 0)
+		dev->vq[q].vector_held = true;
+	return fd;
 }
 
 void virtio_transport_call_put(struct virtio_dev *dev, unsigned q)
 {
+	if (q >= dev->num_queues)
+		return;
 	if (dev->transport.call_put)
 		dev->transport.call_put(dev->transport.opaque, q);
+	dev->vq[q].vector_held = false;
 }

@@ -99,7 +99,8 @@ struct virtio_transport {
 	 * queue's ioeventfd); the transport stops reading it until
 	 * kick_put.  call_get: an eventfd whose signals raise queue q's
 	 * interrupt without the VMM (its MSI-X vector's irqfd, masking
-	 * honoured), until call_put.  fd or -errno (-ENOTSUP: none, e.g.
+	 * honoured), until call_put; meanwhile the core refuses the
+	 * driver's writes to q's vector.  fd or -errno (-ENOTSUP: none, e.g.
 	 * no ioeventfds, INTx, or no vector for q). */
 	int (*kick_get)(void *opaque, unsigned q);
 	void (*kick_put)(void *opaque, unsigned q);

@@ -54,6 +54,7 @@ struct virtq {
 	uint16_t signalled_used;	/* used_idx at the last interrupt check */
 	bool signalled_valid;
 	bool unsignalled;	/* pushed since the last virtq_notify */
+	bool vector_held;	/* its vector's eventfd given out (vhost) */
 	/* Packed ring (VIRTIO_F_RING_PACKED): desc is the ring, avail the
 	 * driver's event suppression, used ours; next descriptor to take,
 	 * the one taken last, the next to use, and where we last checked

@@ -392,6 +392,38 @@ static void test_vhost_eventfds(void **state)
 	assert_false(fi.gated[1]);
 }
 
+/* A driver moving a queue to another vector while vhost signals the
+ * old one's eventfd: refused (reading back shows the vector in force),
+ * and the vector given back is the one taken, not the one last written;
+ * once given back, the queue's vector is the driver's again. */
+static void test_vhost_vector_change_refused(void **state)
+{
+	struct virtio_dev *d = &td->vdev;
+	int cfd;
+
+	(void)state;
+	driver_init();
+	pci_cfg_write(pci, BDF, vp->msix.cap + 2, 2, 0x8000);
+	wr(0x16, 2, 0);
+	wr(0x1a, 2, 1);
+	virtio_dev_lock(d);
+	cfd = virtio_transport_call_get(d, 0);
+	virtio_dev_unlock(d);
+	assert_int_equal(cfd, fi.efd[1]);
+	assert_int_equal(vp->msix.routed[1].ext, 1);
+	wr(0x1a, 2, 0);
+	assert_int_equal(rd(0x1a, 2), 1);
+	wr(0x1a, 2, VIRTIO_NO_VECTOR);
+	assert_int_equal(rd(0x1a, 2), 1);
+	virtio_dev_lock(d);
+	virtio_transport_call_put(d, 0);
+	virtio_dev_unlock(d);
+	assert_int_equal(vp->msix.routed[1].ext, 0);
+	assert_int_equal(vp->msix.routed[0].ext, 0);
+	wr(0x1a, 2, 0);
+	assert_int_equal(rd(0x1a, 2), 0);
+}
+
 /* INTx lowered by an ISR read without the device lock held: a queue
  * interrupt raised (under that lock) between the clear and the lowering
  * would leave its ISR bit set with the line low, and be lost. */
@@ -482,6 +514,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vhost_eventfds, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_vhost_vector_change_refused,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_isr_read_lowers_intx_under_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_cfg_window, setup,
