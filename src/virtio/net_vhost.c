@@ -113,16 +113,12 @@ int vnet_vhost_start(struct vnet_vhost *v, struct virtio_dev *dev,
 		return 0;
 	}
 	k--;
-	if (v->mode == NET_VHOST_ON) {
-		log_error("--net %s: vhost-net: %s for queue pair %u: %s",
-			  v->ifname, v->vh[k].failed ? v->vh[k].failed : "start",
-			  k, strerror(-ret));
-	} else {
-		log_warn("--net %s: vhost-net: %s for queue pair %u: %s; "
-			 "userspace data path", v->ifname,
-			 v->vh[k].failed ? v->vh[k].failed : "start", k,
-			 strerror(-ret));
-	}
+	/* Reached from the guest's DRIVER_OK (a queue without a vector,
+	 * INTx, a queue not enabled...), which it may repeat: rate-limited. */
+	log_guest("--net %s: vhost-net: %s for queue pair %u: %s%s", v->ifname,
+		  v->vh[k].failed ? v->vh[k].failed : "start", k,
+		  strerror(-ret), v->mode == NET_VHOST_ON
+					  ? "" : "; userspace data path");
 	v->running = true;	/* stop what did start */
 	vnet_vhost_stop(v, dev);
 	return v->mode == NET_VHOST_ON ? ret : 1;

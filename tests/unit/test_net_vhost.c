@@ -146,7 +146,10 @@ static int start(enum net_vhost mode)
 			    err, sizeof(err)))
 		return -1;
 	fv_init(&fd);
-	return virtio_net_create(&fd.mem, &p, &dev);
+	if (virtio_net_create(&fd.mem, &p, &dev))
+		return -1;
+	fd.dev = dev;	/* destroyed by fv_fini, also if never bound */
+	return 0;
 }
 
 static int setup_auto(void **state)
@@ -266,9 +269,30 @@ static void test_on_fails(void **state)
 
 	/* Ours, then the core's "device needs reset". */
 	assert_int_equal(stderr_lines(bind_failing, out, sizeof(out)), 2);
-	assert_non_null(strstr(out, "error: --net tap0: vhost-net: "));
+	assert_non_null(strstr(out, "--net tap0: vhost-net: "));
 	assert_non_null(strstr(out, "VHOST_SET_VRING_ADDR"));
 	assert_true(fv_needs_reset(&fd));
+	assert_false(vv.running);
+	assert_int_equal(io.gets, io.puts);
+}
+
+static void bind_failing_often(void)
+{
+	unsigned i;
+
+	for (i = 0; i < 20; i++) {
+		bind_failing();
+		virtio_set_status(dev, 0);
+	}
+}
+
+/* A guest that fails the start over and over (e.g. with a queue left
+ * without a vector) cannot flood the log. */
+static void test_failed_starts_rate_limited(void **state)
+{
+	char out[4096];
+
+	assert_true(stderr_lines(bind_failing_often, out, sizeof(out)) < 10);
 	assert_false(vv.running);
 	assert_int_equal(io.gets, io.puts);
 }
@@ -311,6 +335,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_open_fallback, setup_auto,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_failed_starts_rate_limited,
+						setup_auto, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
