@@ -253,8 +253,18 @@ static void common_access(struct virtio_pci *vp, unsigned off, unsigned size,
 static void notify_write(struct virtio_pci *vp, uint64_t off)
 {
 	unsigned q = (unsigned)(off / VIRTIO_PCI_NOTIFY_MULT);
+	uint64_t one = 1;
 
 	vp->kicks_exit++;
+	if (q < vp->nq && (LD(&vp->kick_ext) & (1ULL << q))) {
+		/* vhost serves q: it hears the kick through the eventfd
+		 * (EAGAIN: full, kicked already). */
+		if (write(vp->kick_fd[q], &one, sizeof(one)) < 0 &&
+		    errno != EAGAIN)
+			log_guest("%s: queue %u: passing a kick on to vhost: "
+				  "%s", vp->pci.name, q, strerror(errno));
+		return;
+	}
 	/* The queue comes from the address; the core checks it exists
 	 * and is enabled (NEEDS_RESET otherwise). */
 	virtio_notify_queue(vp->vdev, q);

@@ -392,6 +392,32 @@ static void test_vhost_eventfds(void **state)
 	assert_false(fi.gated[1]);
 }
 
+/* A kick that exits (a write other than the ioeventfd's 2 bytes, or
+ * through the PCI_CFG window) of a queue vhost serves reaches vhost
+ * through the kick eventfd, not the device the queue was taken from. */
+static void test_vhost_kick_by_exit(void **state)
+{
+	struct virtio_dev *d = &td->vdev;
+	uint64_t n = 0;
+	int kfd;
+
+	(void)state;
+	driver_init();
+	virtio_dev_lock(d);
+	kfd = virtio_transport_kick_get(d, 0);
+	virtio_dev_unlock(d);
+	assert_true(kfd >= 0);
+	wr(0x3000, 2, 0);
+	assert_int_equal(td->notifies, 0);
+	assert_int_equal(read(kfd, &n, 8), 8);
+	assert_true(n == 1);
+	virtio_dev_lock(d);
+	virtio_transport_kick_put(d, 0);
+	virtio_dev_unlock(d);
+	wr(0x3000, 2, 0);
+	assert_int_equal(td->notifies, 1);
+}
+
 /* A driver moving a queue to another vector while vhost signals the
  * old one's eventfd: refused (reading back shows the vector in force),
  * and the vector given back is the one taken, not the one last written;
@@ -516,6 +542,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vhost_vector_change_refused,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vhost_kick_by_exit, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_isr_read_lowers_intx_under_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_cfg_window, setup,
