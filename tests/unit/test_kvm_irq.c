@@ -4,7 +4,8 @@
  * irqchip's default routes for GSIs 0-23 around the MSI routes, GSI
  * allocation (lowest free first, reuse after a group goes), -ENOSPC when
  * every GSI is taken (and nothing leaks), routes removed, failures from
- * KVM passed back, ioeventfd flags, and the EINTR retry loop. */
+ * KVM passed back, gating a vector's irqfd (vhost's call fd), ioeventfd
+ * flags, and the EINTR retry loop. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -292,6 +293,46 @@ static void test_kvm_failures(void **state)
 	assert_int_equal(assigned(), 0);
 }
 
+/* Gating a vector's irqfd for another signaller (vhost): closed, KVM
+ * no longer has it and its signals count up in the eventfd; closing
+ * again asks KVM nothing; opened, it is bound again; a group freed
+ * while gated does not deassign what KVM no longer has. */
+static void test_gate(void **state)
+{
+	struct hw_msi_group *g;
+	unsigned calls;
+	uint64_t n = 0;
+	int fd;
+
+	assert_int_equal(hw_msi_create(&irq.msi, 2, &g), 0);
+	fd = hw_msi_eventfd(&irq.msi, g, 1);
+	assert_int_equal(fd, k.irqfd_fd[1]);
+	assert_int_equal(hw_msi_eventfd(&irq.msi, g, 2), -EINVAL);
+	assert_int_equal(hw_msi_gate(&irq.msi, g, 2, false), -EINVAL);
+	assert_int_equal(hw_msi_gate(&irq.msi, g, 1, false), 0);
+	assert_false(k.irqfd[1]);
+	assert_true(k.irqfd[0]);
+	calls = k.calls;
+	assert_int_equal(hw_msi_gate(&irq.msi, g, 1, false), 0);
+	assert_int_equal(k.calls, calls);
+	assert_int_equal(hw_msi_fire(&irq.msi, g, 1), 0);
+	assert_int_equal(read(fd, &n, sizeof(n)), sizeof(n));
+	assert_true(n == 1);
+	assert_int_equal(hw_msi_gate(&irq.msi, g, 1, true), 0);
+	assert_true(k.irqfd[1]);
+	/* KVM refusing to bind it again: reported, still gated. */
+	assert_int_equal(hw_msi_gate(&irq.msi, g, 1, false), 0);
+	k.fail_req = KVM_IRQFD;
+	k.fail_req_errno = ENOMEM;
+	assert_int_equal(hw_msi_gate(&irq.msi, g, 1, true), -ENOMEM);
+	assert_false(k.irqfd[1]);
+	calls = k.calls;
+	hw_msi_destroy(&irq.msi, g);
+	/* One deassign, vector 0's (no routes: no table). */
+	assert_int_equal(k.calls - calls, 1);
+	assert_int_equal(assigned(), 0);
+}
+
 static void test_ioeventfd_flags(void **state)
 {
 	struct hw_ioevent_req req = {
@@ -346,6 +387,7 @@ int main(void)
 		T(test_out_of_gsis),
 		T(test_remove_route),
 		T(test_kvm_failures),
+		T(test_gate),
 		T(test_ioeventfd_flags),
 		T(test_create_vm_retries_eintr),
 	};
