@@ -15,7 +15,7 @@ enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
 	OPT_CONSOLE, OPT_NO_REBOOT, OPT_NAME, OPT_STATS, OPT_IO_BATCH, OPT_HELP,
 	OPT_VERSION, OPT_VERBOSE, OPT_CHECK_KVM, OPT_DISK, OPT_BALLOON, OPT_MONITOR,
-	OPT_NET, OPT_RNG,
+	OPT_NET, OPT_RNG, OPT_VSOCK,
 };
 
 static const struct option long_opts[] = {
@@ -38,6 +38,7 @@ static const struct option long_opts[] = {
 	{ "monitor", required_argument, NULL, OPT_MONITOR },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "rng", optional_argument, NULL, OPT_RNG },
+	{ "vsock", required_argument, NULL, OPT_VSOCK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -63,6 +64,8 @@ void args_usage(FILE *out, const char *prog)
 		"                    inherited TAP fd (repeatable)\n"
 		"  --rng [rate=BYTES_PER_SEC]\n"
 		"                    a virtio-rng device fed by getrandom(), rate-limited\n"
+		"  --vsock cid=N     a virtio-vsock device with guest CID N (3 to\n"
+		"                    4294967294) on the kernel's vhost-vsock\n"
 		"  --no-reboot       exit with status 2 when the guest resets\n"
 		"  --name NAME       guest name, for messages and QMP\n"
 		"  --monitor PATH    serve QMP on a Unix socket at PATH (mode 0600)\n"
@@ -230,6 +233,27 @@ static int parse_rng(const char *arg, struct vmm_args *a, char *err,
 	return 0;
 }
 
+/* --vsock cid=N.  The CID's uniqueness on this host is the kernel's to
+ * check (VHOST_VSOCK_SET_GUEST_CID, at start-up). */
+static int parse_vsock(const char *arg, struct vmm_args *a, char *err,
+		       size_t errlen)
+{
+	uint64_t v;
+
+	if (a->vsock)
+		return fail(err, errlen, "--vsock: given twice");
+	if (strncmp(arg, "cid=", 4))
+		return fail(err, errlen, "--vsock %s: expected cid=N", arg);
+	if (parse_uint(arg + 4, VMM_VSOCK_MIN_CID, VMM_VSOCK_MAX_CID, &v))
+		return fail(err, errlen, "--vsock %s: the CID must be a number "
+			    "from %u to %u (0, 1, 2 and %u are reserved)", arg,
+			    VMM_VSOCK_MIN_CID, VMM_VSOCK_MAX_CID,
+			    VMM_VSOCK_MAX_CID + 1);
+	a->vsock = true;
+	a->vsock_cid = (uint32_t)v;
+	return 0;
+}
+
 static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		     size_t errlen)
 {
@@ -268,6 +292,8 @@ static int parse_one(int opt, const char *arg, struct vmm_args *a, char *err,
 		return parse_net(arg, a, err, errlen);
 	case OPT_RNG:
 		return parse_rng(arg, a, err, errlen);
+	case OPT_VSOCK:
+		return parse_vsock(arg, a, err, errlen);
 	case OPT_CONSOLE:
 		if (parse_console(arg, a))
 			return fail(err, errlen, "--console %s: expected stdio, "

@@ -49,11 +49,18 @@ struct vmm_args {
 	/* --rng[=][rate=BYTES_PER_SEC] */
 	bool rng;
 	uint64_t rng_rate;		/* 0: unlimited */
+	/* --vsock cid=N: a virtio-vsock device on the kernel's vhost-vsock */
+	bool vsock;
+	uint32_t vsock_cid;		/* VMM_VSOCK_MIN_CID..VMM_VSOCK_MAX_CID */
 };
 
 #define VMM_DEFAULT_MEMORY	(512ULL << 20)
 #define VMM_DEFAULT_CMDLINE	"console=ttyS0"
 #define VMM_MIN_MEMORY		(2ULL << 20)
+/* 0 (hypervisor), 1 (local) and 2 (host) are reserved, and so is
+ * U32_MAX (VMADDR_CID_ANY). */
+#define VMM_VSOCK_MIN_CID	3u
+#define VMM_VSOCK_MAX_CID	0xfffffffeu
 
 /* 0, or -EINVAL with a one-line explanation in err. */
 int args_parse(int argc, char **argv, struct vmm_args *a, char *err,

@@ -438,6 +438,44 @@ static void test_rng(void **state)
 	expect_error("twice", NULL, "--kernel", "k", "--rng", "--rng", NULL);
 }
 
+static void test_vsock(void **state)
+{
+	static struct vmm_args a;
+
+	(void)state;
+	assert_int_equal(parse(&a, "--kernel", "k", NULL), 0);
+	assert_false(a.vsock);
+	assert_int_equal(parse(&a, "--kernel", "k", "--vsock", "cid=3", NULL),
+			 0);
+	assert_true(a.vsock);
+	assert_int_equal(a.vsock_cid, 3);
+	assert_int_equal(parse(&a, "--vsock=cid=4294967294", "--kernel", "k",
+			       NULL), 0);
+	assert_int_equal(a.vsock_cid, 4294967294u);
+
+	/* Reserved: hypervisor, local, host, VMADDR_CID_ANY; and past 32
+	 * bits. */
+	expect_error("from 3 to 4294967294", NULL, "--kernel", "k",
+		     "--vsock", "cid=2", NULL);
+	expect_error("from 3 to", NULL, "--kernel", "k", "--vsock", "cid=0",
+		     NULL);
+	expect_error("from 3 to", NULL, "--kernel", "k", "--vsock", "cid=1",
+		     NULL);
+	expect_error("from 3 to", NULL, "--kernel", "k", "--vsock",
+		     "cid=4294967295", NULL);
+	expect_error("from 3 to", NULL, "--kernel", "k", "--vsock",
+		     "cid=4294967299", NULL);
+	expect_error("from 3 to", NULL, "--kernel", "k", "--vsock", "cid=",
+		     NULL);
+	expect_error("from 3 to", NULL, "--kernel", "k", "--vsock", "cid=-5",
+		     NULL);
+	expect_error("expected cid=N", NULL, "--kernel", "k", "--vsock", "5",
+		     NULL);
+	expect_error("needs a value", NULL, "--kernel", "k", "--vsock", NULL);
+	expect_error("twice", NULL, "--kernel", "k", "--vsock", "cid=3",
+		     "--vsock", "cid=4", NULL);
+}
+
 static void test_usage(void **state)
 {
 	char *text = NULL;
@@ -457,6 +495,7 @@ static void test_usage(void **state)
 	assert_non_null(strstr(text, "PVH"));
 	assert_non_null(strstr(text, "K/M/G/T"));
 	assert_non_null(strstr(text, "128+N"));
+	assert_non_null(strstr(text, "--vsock cid=N"));
 	free(text);
 }
 
@@ -477,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_balloon),
 		cmocka_unit_test(test_nets),
 		cmocka_unit_test(test_rng),
+		cmocka_unit_test(test_vsock),
 		cmocka_unit_test(test_usage),
 	};
 
