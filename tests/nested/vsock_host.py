@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""The host side of the integration test test_vsock (in L1, through
+vhost-vsock): echoes one connection the guest makes to this host (CID 2)
+on GUEST_PORT, and sends FILE to the guest's echo server at CID:PORT,
+retrying until the guest listens.  Writes, one per line: the sha256 of
+what the guest sent us, and the sha256 of what came back from the guest.
+usage: vsock_host.py CID PORT HOST_PORT FILE OUT"""
+import hashlib
+import socket
+import sys
+import threading
+import time
+
+cid, port, host_port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+data = open(sys.argv[4], "rb").read()
+result = {"g2h": "none", "h2g": "none"}
+
+
+def echo_guest(listener):
+    """guest -> host: what arrives goes back, and is hashed."""
+    c, _ = listener.accept()
+    c.settimeout(240)
+    h = hashlib.sha256()
+    while b := c.recv(65536):
+        h.update(b)
+        c.sendall(b)
+    c.close()
+    result["g2h"] = h.hexdigest()
+
+
+def to_guest():
+    """host -> guest: FILE to the guest's echo server, read back."""
+    deadline = time.time() + 300
+    while True:
+        s = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
+        try:
+            s.connect((cid, port))
+            break
+        except OSError:
+            s.close()
+            if time.time() > deadline:
+                return
+            time.sleep(0.5)
+    s.settimeout(240)
+
+    def send():
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+    t = threading.Thread(target=send)
+    t.start()
+    h = hashlib.sha256()
+    while b := s.recv(65536):
+        h.update(b)
+    t.join()
+    result["h2g"] = h.hexdigest()
+
+
+lst = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
+lst.bind((socket.VMADDR_CID_ANY, host_port))
+lst.listen(1)
+lst.settimeout(400)
+g = threading.Thread(target=echo_guest, args=(lst,), daemon=True)
+g.start()
+try:
+    to_guest()
+except OSError as e:
+    print("vsock_host: to the guest:", e, file=sys.stderr)
+g.join(400)
+with open(sys.argv[5], "w") as f:
+    f.write("%s\n%s\n" % (result["g2h"], result["h2g"]))
