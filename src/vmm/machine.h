@@ -24,6 +24,7 @@ struct virtio_dev;
 struct machine_virtio;
 struct machine_devs;
 struct blk_image;
+struct vsock_host;
 
 #define MACHINE_MAX_VIRTIO 8
 
@@ -43,6 +44,7 @@ struct machine_config {
 	uint64_t balloon_target;	/* 0: all RAM */
 	bool balloon_deflate_on_oom;
 	bool balloon_reporting;
+	struct vsock_host *vsock;	/* --vsock, open; NULL: none */
 };
 
 struct machine {
@@ -78,8 +80,8 @@ int machine_pci_init(struct machine *m);
 int machine_add_virtio(struct machine *m, struct virtio_dev *vdev);
 void machine_pci_destroy(struct machine *m);
 
-/* The command line's virtio devices (machine_virtio.c): disks, rng and
- * balloon, with their main-loop sources.  Create logs one line on
+/* The command line's virtio devices (machine_virtio.c): disks, rng,
+ * balloon and vsock, with their main-loop sources.  Create logs one line on
  * failure.  Teardown: machine_virtio_stop() (loop sources, timers)
  * before machine_pci_destroy() (the devices), machine_virtio_free() (the
  * block queues) after it. */

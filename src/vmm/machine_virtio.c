@@ -1,7 +1,7 @@
 /* The machine's virtio devices from the command line: one virtio-blk per
  * --disk (in command-line order, so in PCI slot order) over its
- * process-lifetime image, virtio-rng (--rng) and virtio-balloon
- * (--balloon).  Owns what each needs on the main loop besides its kicks:
+ * process-lifetime image, virtio-rng (--rng), virtio-balloon (--balloon)
+ * and virtio-vsock (--vsock, on the process-lifetime vhost-vsock).  Owns what each needs on the main loop besides its kicks:
  * the block queues' completion eventfds, the rng's rate timer and the
  * balloon's statistics timer.  Rebuilt with the machine on every reset;
  * the images stay open (struct vmm holds them). */
@@ -17,6 +17,7 @@
 #include "virtio/balloon.h"
 #include "virtio/blk_host.h"
 #include "virtio/rng.h"
+#include "virtio/vsock_host.h"
 #include "vmm/machine.h"
 
 #define DISK_QUEUE_SIZE		256
@@ -257,6 +258,21 @@ static int add_balloon(struct machine *m, const struct machine_config *cfg)
 				BALLOON_STATS_SEC * 1000000000ull);
 }
 
+static int add_vsock(struct machine *m, const struct machine_config *cfg)
+{
+	struct virtio_vsock_params p;
+	struct virtio_dev *dev;
+	int ret;
+
+	vsock_host_params(cfg->vsock, &p);
+	ret = virtio_vsock_create(vm_mem(m->vm), &p, &dev);
+	ret = ret ?: attach(m, dev);
+	if (!ret)
+		log_info("vsock: guest CID %llu, data path vhost-vsock",
+			 (unsigned long long)p.guest_cid);
+	return ret;
+}
+
 int machine_virtio_create(struct machine *m, const struct machine_config *cfg)
 {
 	struct machine_devs *md = calloc(1, sizeof(*md));
@@ -279,6 +295,12 @@ int machine_virtio_create(struct machine *m, const struct machine_config *cfg)
 		ret = add_balloon(m, cfg);
 		if (ret)
 			log_error("--balloon: cannot create the device: %s",
+				  strerror(-ret));
+	}
+	if (!ret && cfg->vsock) {
+		ret = add_vsock(m, cfg);
+		if (ret)
+			log_error("--vsock: cannot create the device: %s",
 				  strerror(-ret));
 	}
 	return ret;

@@ -24,6 +24,7 @@
 #include "vmm/console.h"
 #include "vmm/control.h"
 #include "virtio/net_host.h"
+#include "virtio/vsock_host.h"
 #include "vmm/machine.h"
 #include "x86/kernel.h"
 
@@ -76,6 +77,7 @@ struct vmm {
 	struct blk_image *disks[VMM_MAX_DISKS];	/* --disk, across resets */
 	struct vmm_control ctl;		/* the QMP monitor, across resets */
 	struct vnet_host *nets[VMM_MAX_NETS];	/* --net, across resets */
+	struct vsock_host *vsock;	/* --vsock: its CID, across resets */
 	int sigfd;
 	int signo;
 };
@@ -355,6 +357,22 @@ static void vmm_close_nets(struct vmm *v)
 		vnet_host_destroy(v->nets[i]);
 }
 
+/* Claims the --vsock CID on this host for the process's lifetime, so a
+ * CID in use is refused before the guest boots; one line and -errno. */
+static int vmm_open_vsock(struct vmm *v)
+{
+	char err[256];
+	int ret;
+
+	if (!v->args.vsock)
+		return 0;
+	ret = vsock_host_open(v->args.vsock_cid, -1, NULL, &v->vsock, err,
+			      sizeof(err));
+	if (ret)
+		log_error("%s", err);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vmm v;
@@ -384,7 +402,7 @@ int main(int argc, char **argv)
 		return check_kvm(&v.kvm);
 	if (load_kernel(v.args.kernel, &kfile, &kernel) ||
 	    (v.args.initrd && filemap_open(&ifile, "--initrd", v.args.initrd)) ||
-	    vmm_open_disks(&v) || vmm_open_nets(&v) ||
+	    vmm_open_disks(&v) || vmm_open_nets(&v) || vmm_open_vsock(&v) ||
 	    kvm_open(&v.kvm, NULL))
 		goto out;
 	if (vmm_check_limits(&v, &kernel, ifile.size) == 0) {
@@ -398,12 +416,14 @@ int main(int argc, char **argv)
 			.balloon_target = v.args.balloon_target,
 			.balloon_deflate_on_oom = v.args.balloon_deflate_on_oom,
 			.balloon_reporting = v.args.balloon_reporting,
+			.vsock = v.vsock,
 		};
 
 		status = vmm_run(&v, &cfg);
 	}
 	kvm_close(&v.kvm);
 out:
+	vsock_host_destroy(v.vsock);
 	vmm_close_nets(&v);
 	vmm_close_disks(&v);
 	filemap_close(&ifile);
