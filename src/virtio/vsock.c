@@ -159,6 +159,13 @@ void virtio_vsock_transport_reset(struct virtio_dev *dev)
 	virtio_dev_unlock(dev);
 }
 
+void virtio_vsock_quiesce(struct virtio_dev *dev)
+{
+	virtio_dev_lock(dev);
+	stop_backend(to_vsock(dev));
+	virtio_dev_unlock(dev);
+}
+
 unsigned virtio_vsock_events_sent(struct virtio_dev *dev)
 {
 	unsigned n;

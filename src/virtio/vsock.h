@@ -55,6 +55,12 @@ int virtio_vsock_create(const struct gmem *mem,
  * a device not running drops it (the driver starts afresh anyway). */
 void virtio_vsock_transport_reset(struct virtio_dev *dev);
 
+/* Stop the data path now, as a reset would, before the machine takes
+ * the transport apart (its eventfds go back while it is whole).  The
+ * driver sees nothing: only for a machine whose vCPUs have stopped.
+ * Takes the lock. */
+void virtio_vsock_quiesce(struct virtio_dev *dev);
+
 /* Events delivered to the driver since creation (tests, diagnostics;
  * takes the lock). */
 unsigned virtio_vsock_events_sent(struct virtio_dev *dev);

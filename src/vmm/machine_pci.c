@@ -113,6 +113,10 @@ static void remove_virtio(struct machine *m, struct machine_virtio *mv)
 		if (mv->kicks[q].added)
 			loop_remove(m->loop, &mv->kicks[q].src);
 	free(mv->kicks);
+	/* A device that stops vhost as it goes gives its kicks back
+	 * (kick_watch): they are gone already. */
+	mv->kicks = NULL;
+	mv->nkicks = 0;
 	virtio_pci_destroy(mv->vp);
 	memset(mv, 0, sizeof(*mv));
 }

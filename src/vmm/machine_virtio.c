@@ -45,6 +45,7 @@ struct machine_devs {
 	int rng_tfd;
 	struct loop_source rng_src;
 	struct virtio_dev *balloon;
+	struct virtio_dev *vsock;	/* owned by the PCI function */
 	int balloon_tfd;
 	struct loop_source balloon_src;
 	uint64_t balloon_actual;	/* last logged */
@@ -268,6 +269,8 @@ static int add_vsock(struct machine *m, const struct machine_config *cfg)
 	ret = virtio_vsock_create(vm_mem(m->vm), &p, &dev);
 	ret = ret ?: attach(m, dev);
 	if (!ret)
+		m->devs->vsock = dev;
+	if (!ret)
 		log_info("vsock: guest CID %llu, data path vhost-vsock",
 			 (unsigned long long)p.guest_cid);
 	return ret;
@@ -328,6 +331,10 @@ void machine_virtio_stop(struct machine *m)
 	if (md->balloon_src.fd >= 0)
 		loop_remove(md->loop, &md->balloon_src);
 	md->rng_src.fd = md->balloon_src.fd = -1;
+	/* vhost-vsock hands the queues' eventfds back to the transport:
+	 * while that is whole. */
+	if (md->vsock)
+		virtio_vsock_quiesce(md->vsock);
 	/* Disarm: the rng may still call rng_arm while it is torn down. */
 	if (md->rng_tfd >= 0)
 		timerfd_settime(md->rng_tfd, 0, &(struct itimerspec){ 0 },

@@ -1,8 +1,8 @@
 /* Unit tests for virtio-vsock (src/virtio/vsock.c) with a fake data
  * path: the CID in config space (le64, any offset), the feature offer,
  * the backend started at DRIVER_OK with the negotiated features and
- * stopped at reset and destroy, a failed start breaking the device, the
- * event queue's buffers held until a TRANSPORT_RESET (sent at once, or
+ * stopped at reset, destroy and quiesce (once), a failed start breaking
+ * the device, the event queue's buffers held until a TRANSPORT_RESET (sent at once, or
  * at the next kick when no buffer is there), and hostile event buffers
  * (device-readable, too short) breaking the device and stopping the
  * data path. */
@@ -162,6 +162,18 @@ static void test_start_stop(void **state)
 	assert_int_equal(stops, 2);
 }
 
+/* Before the machine's teardown: stopped once, not again at destroy. */
+static void test_quiesce(void **state)
+{
+	start_driver(FV_CORE_FEATURES);
+	virtio_vsock_quiesce(dev);
+	assert_int_equal(stops, 1);
+	virtio_vsock_quiesce(dev);
+	virtio_dev_destroy(dev);
+	fd.dev = NULL;
+	assert_int_equal(stops, 1);
+}
+
 static void test_failed_start(void **state)
 {
 	start_ret = -ENODEV;
@@ -293,6 +305,7 @@ int main(void)
 		T(test_config_cid),
 		T(test_features),
 		T(test_start_stop),
+		T(test_quiesce),
 		T(test_failed_start),
 		T(test_event_buffers_held),
 		T(test_event_waits_for_buffer),
