@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """The host side of the integration test test_vsock (in L1, through
-vhost-vsock): echoes one connection the guest makes to this host (CID 2)
-on GUEST_PORT, and sends FILE to the guest's echo server at CID:PORT,
-retrying until the guest listens.  Writes, one per line: the sha256 of
-what the guest sent us, and the sha256 of what came back from the guest.
+vhost-vsock): echoes two connections the guest makes to this host
+(CID 2) on HOST_PORT (before and after it rebinds its driver), and sends
+FILE to the guest's echo server at CID:PORT, retrying until the guest
+listens.  Writes, one per line: the sha256 of what the guest sent us
+first, of what came back from the guest, of what the guest sent us
+second.
 usage: vsock_host.py CID PORT HOST_PORT FILE OUT"""
 import hashlib
 import socket
@@ -13,19 +15,20 @@ import time
 
 cid, port, host_port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 data = open(sys.argv[4], "rb").read()
-result = {"g2h": "none", "h2g": "none"}
+result = {"g2h": "none", "h2g": "none", "g2h2": "none"}
 
 
 def echo_guest(listener):
-    """guest -> host: what arrives goes back, and is hashed."""
-    c, _ = listener.accept()
-    c.settimeout(240)
-    h = hashlib.sha256()
-    while b := c.recv(65536):
-        h.update(b)
-        c.sendall(b)
-    c.close()
-    result["g2h"] = h.hexdigest()
+    """guest -> host, twice: what arrives goes back, and is hashed."""
+    for key in ("g2h", "g2h2"):
+        c, _ = listener.accept()
+        c.settimeout(240)
+        h = hashlib.sha256()
+        while b := c.recv(65536):
+            h.update(b)
+            c.sendall(b)
+        c.close()
+        result[key] = h.hexdigest()
 
 
 def to_guest():
@@ -67,4 +70,4 @@ except OSError as e:
     print("vsock_host: to the guest:", e, file=sys.stderr)
 g.join(400)
 with open(sys.argv[5], "w") as f:
-    f.write("%s\n%s\n" % (result["g2h"], result["h2g"]))
+    f.write("%s\n%s\n%s\n" % (result["g2h"], result["h2g"], result["g2h2"]))
