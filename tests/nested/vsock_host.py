@@ -5,7 +5,7 @@ vhost-vsock): echoes two connections the guest makes to this host
 FILE to the guest's echo server at CID:PORT, retrying until the guest
 listens.  Writes, one per line: the sha256 of what the guest sent us
 first, of what came back from the guest, of what the guest sent us
-second.
+second.  Prints how long the echo through the guest took.
 usage: vsock_host.py CID PORT HOST_PORT FILE OUT"""
 import hashlib
 import socket
@@ -45,6 +45,7 @@ def to_guest():
                 return
             time.sleep(0.5)
     s.settimeout(240)
+    t0 = time.time()
 
     def send():
         s.sendall(data)
@@ -56,6 +57,8 @@ def to_guest():
         h.update(b)
     t.join()
     result["h2g"] = h.hexdigest()
+    print("vsock_host: %d KiB to the guest and back in %.2f s"
+          % (len(data) >> 10, time.time() - t0))
 
 
 lst = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
