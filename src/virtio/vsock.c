@@ -16,16 +16,16 @@
 #include "util/iov.h"
 #include "virtio/virtq.h"
 
-#define DEFAULT_QUEUE_SIZE	128
-#define KNOWN_FEATURES		(1ull << VIRTIO_VSOCK_F_SEQPACKET)
-#define EVENT_IOV		8
-#define CID_MAX			0xfffffffeull
+#define DEFAULT_QUEUE_SIZE 128
+#define KNOWN_FEATURES (1ull << VIRTIO_VSOCK_F_SEQPACKET)
+#define EVENT_IOV 8
+#define CID_MAX 0xfffffffeull
 
 struct virtio_vsock {
 	struct virtio_dev vdev;
 	struct virtio_vsock_params p;
-	bool running;		/* the backend was started */
-	bool reset_pending;	/* a TRANSPORT_RESET waits for a buffer */
+	bool running;	    /* the backend was started */
+	bool reset_pending; /* a TRANSPORT_RESET waits for a buffer */
 	unsigned events_sent;
 };
 
@@ -49,7 +49,7 @@ static int send_event(struct virtio_vsock *v, uint32_t id)
 	struct virtq *vq = virtio_dev_queue(&v->vdev, VIRTIO_VSOCK_Q_EVENT);
 	struct iovec iov[EVENT_IOV];
 	struct virtq_chain c;
-	uint8_t le[4] = { id, id >> 8, id >> 16, id >> 24 };
+	uint8_t le[4] = {id, id >> 8, id >> 16, id >> 24};
 	int ret;
 
 	ret = virtq_pop(vq, iov, EVENT_IOV, &c);
@@ -90,8 +90,8 @@ static void vsock_notify(struct virtio_dev *dev, unsigned q)
 		flush_events(to_vsock(dev));
 }
 
-static void vsock_config_read(struct virtio_dev *dev, uint32_t off,
-			      void *buf, uint32_t len)
+static void vsock_config_read(struct virtio_dev *dev, uint32_t off, void *buf,
+			      uint32_t len)
 {
 	uint64_t cid = to_vsock(dev)->p.guest_cid;
 	uint8_t le[8];
@@ -99,7 +99,7 @@ static void vsock_config_read(struct virtio_dev *dev, uint32_t off,
 
 	for (i = 0; i < sizeof(le); i++)
 		le[i] = (uint8_t)(cid >> (8 * i));
-	memcpy(buf, le + off, len);	/* range checked by the core */
+	memcpy(buf, le + off, len); /* range checked by the core */
 }
 
 static int vsock_activate(struct virtio_dev *dev)
@@ -107,8 +107,7 @@ static int vsock_activate(struct virtio_dev *dev)
 	struct virtio_vsock *v = to_vsock(dev);
 	int ret;
 
-	ret = v->p.backend.start(v->p.backend.opaque, dev,
-				 dev->guest_features);
+	ret = v->p.backend.start(v->p.backend.opaque, dev, dev->guest_features);
 	if (ret)
 		return ret;
 	v->running = true;
@@ -122,7 +121,7 @@ static int vsock_reset(struct virtio_dev *dev)
 
 	stop_backend(v);
 	v->reset_pending = false;
-	return 0;	/* the backend holds nothing once stopped */
+	return 0; /* the backend holds nothing once stopped */
 }
 
 static void vsock_destroy(struct virtio_dev *dev)
@@ -137,14 +136,14 @@ static void vsock_destroy(struct virtio_dev *dev)
 }
 
 static const struct virtio_device_ops vsock_ops = {
-	.name = "virtio-vsock",
-	.device_id = VIRTIO_ID_VSOCK,
-	.config_size = 8,
-	.config_read = vsock_config_read,
-	.activate = vsock_activate,
-	.notify = vsock_notify,
-	.reset = vsock_reset,
-	.destroy = vsock_destroy,
+    .name = "virtio-vsock",
+    .device_id = VIRTIO_ID_VSOCK,
+    .config_size = 8,
+    .config_read = vsock_config_read,
+    .activate = vsock_activate,
+    .notify = vsock_notify,
+    .reset = vsock_reset,
+    .destroy = vsock_destroy,
 };
 
 void virtio_vsock_transport_reset(struct virtio_dev *dev)
@@ -184,16 +183,16 @@ int virtio_vsock_create(const struct gmem *mem,
 	struct virtio_vsock *v;
 	int ret;
 
-	if (p->guest_cid < 3 || p->guest_cid > CID_MAX ||
-	    !p->backend.start || !p->backend.stop)
+	if (p->guest_cid < 3 || p->guest_cid > CID_MAX || !p->backend.start ||
+	    !p->backend.stop)
 		return -EINVAL;
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	v->p = *p;
-	ret = virtio_dev_init(&v->vdev, &vsock_ops, mem,
-			      VIRTIO_VSOCK_NUM_QUEUES, qsize,
-			      p->features & KNOWN_FEATURES);
+	ret =
+	    virtio_dev_init(&v->vdev, &vsock_ops, mem, VIRTIO_VSOCK_NUM_QUEUES,
+			    qsize, p->features & KNOWN_FEATURES);
 	if (ret) {
 		free(v);
 		return ret;

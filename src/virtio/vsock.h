@@ -14,12 +14,12 @@
 #include "util/gmem.h"
 #include "virtio/virtio.h"
 
-#define VIRTIO_ID_VSOCK			19
-#define VIRTIO_VSOCK_Q_RX		0
-#define VIRTIO_VSOCK_Q_TX		1
-#define VIRTIO_VSOCK_Q_EVENT		2
-#define VIRTIO_VSOCK_NUM_QUEUES		3
-#define VIRTIO_VSOCK_F_SEQPACKET	1	/* device feature bit */
+#define VIRTIO_ID_VSOCK 19
+#define VIRTIO_VSOCK_Q_RX 0
+#define VIRTIO_VSOCK_Q_TX 1
+#define VIRTIO_VSOCK_Q_EVENT 2
+#define VIRTIO_VSOCK_NUM_QUEUES 3
+#define VIRTIO_VSOCK_F_SEQPACKET 1 /* device feature bit */
 #define VIRTIO_VSOCK_EVENT_TRANSPORT_RESET 0
 
 /* The data path of queues rx and tx.  Both called with the device lock
@@ -35,11 +35,11 @@ struct virtio_vsock_backend {
 };
 
 struct virtio_vsock_params {
-	uint64_t guest_cid;		/* 3 .. U32_MAX - 1 */
+	uint64_t guest_cid; /* 3 .. U32_MAX - 1 */
 	/* Device feature bits (VIRTIO_VSOCK_F_*) the data path supports;
 	 * the model offers those it knows (SEQPACKET). */
 	uint64_t features;
-	uint16_t queue_size;		/* a power of two; 0 means 128 */
+	uint16_t queue_size; /* a power of two; 0 means 128 */
 	struct virtio_vsock_backend backend;
 };
 

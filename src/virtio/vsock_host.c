@@ -14,10 +14,10 @@
 #include "util/log.h"
 #include "virtio/vhost.h"
 
-#define DEV_PATH	"/dev/vhost-vsock"
+#define DEV_PATH "/dev/vhost-vsock"
 
 struct vsock_host {
-	struct vhost_dev vd;	/* queues rx and tx: vhost's 0 and 1 */
+	struct vhost_dev vd; /* queues rx and tx: vhost's 0 and 1 */
 	uint32_t cid;
 };
 
@@ -27,8 +27,10 @@ static void explain(int ret, uint32_t cid, char *err, size_t errlen)
 	case -ENOENT:
 	case -ENODEV:
 	case -ENXIO:
-		snprintf(err, errlen, "--vsock: no %s on this host (load the "
-			 "vhost_vsock module)", DEV_PATH);
+		snprintf(err, errlen,
+			 "--vsock: no %s on this host (load the "
+			 "vhost_vsock module)",
+			 DEV_PATH);
 		break;
 	case -EACCES:
 	case -EPERM:
@@ -36,12 +38,16 @@ static void explain(int ret, uint32_t cid, char *err, size_t errlen)
 			 DEV_PATH);
 		break;
 	case -EADDRINUSE:
-		snprintf(err, errlen, "--vsock cid=%u: CID %u is already in "
-			 "use by another guest on this host", cid, cid);
+		snprintf(err, errlen,
+			 "--vsock cid=%u: CID %u is already in "
+			 "use by another guest on this host",
+			 cid, cid);
 		break;
 	case -EINVAL:
-		snprintf(err, errlen, "--vsock cid=%u: the kernel refuses this "
-			 "CID (reserved)", cid);
+		snprintf(err, errlen,
+			 "--vsock cid=%u: the kernel refuses this "
+			 "CID (reserved)",
+			 cid);
 		break;
 	default:
 		snprintf(err, errlen, "--vsock cid=%u: cannot set up %s: %s",
@@ -65,7 +71,8 @@ int vsock_host_open(uint32_t cid, int fd,
 	h->vd.name = "vhost-vsock";
 	h->vd.ioctl_fn = ioctl_fn;
 	ret = vhost_dev_open(&h->vd, DEV_PATH, fd, VIRTIO_VSOCK_Q_RX, 2);
-	ret = ret ?: vhost_dev_ioctl(&h->vd, VHOST_VSOCK_SET_GUEST_CID, &cid64,
+	ret = ret
+		  ?: vhost_dev_ioctl(&h->vd, VHOST_VSOCK_SET_GUEST_CID, &cid64,
 				     "VHOST_VSOCK_SET_GUEST_CID");
 	if (ret) {
 		explain(ret, cid, err, errlen);

@@ -25,7 +25,7 @@ static int start_ret;
 static int fuzz_start(void *opaque, struct virtio_dev *d, uint64_t features)
 {
 	if (starts != stops)
-		abort();	/* started twice without a stop */
+		abort(); /* started twice without a stop */
 	if (start_ret)
 		return start_ret;
 	starts++;
@@ -42,9 +42,9 @@ static void fuzz_stop(void *opaque, struct virtio_dev *d)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct virtio_vsock_params p = {
-		.guest_cid = 3,
-		.features = 1ull << VIRTIO_VSOCK_F_SEQPACKET,
-		.backend = { fuzz_start, fuzz_stop, NULL },
+	    .guest_cid = 3,
+	    .features = 1ull << VIRTIO_VSOCK_F_SEQPACKET,
+	    .backend = {fuzz_start, fuzz_stop, NULL},
 	};
 	uint64_t features = FV_CORE_FEATURES;
 	struct virtio_dev *dev;
@@ -80,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (starts != stops)
 			abort();
 		if (flags & 16)
-			fv_start(&f, dev, features, VIRTIO_VSOCK_NUM_QUEUES, 16);
+			fv_start(&f, dev, features, VIRTIO_VSOCK_NUM_QUEUES,
+				 16);
 	}
 	fv_fini(&f);
 	if (starts != stops)

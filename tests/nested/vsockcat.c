@@ -45,7 +45,7 @@ static int write_all(int fd, const char *p, size_t n)
 static void relay(int s, bool echo)
 {
 	static char buf[65536];
-	struct pollfd p[2] = { { s, POLLIN, 0 }, { 0, POLLIN, 0 } };
+	struct pollfd p[2] = {{s, POLLIN, 0}, {0, POLLIN, 0}};
 	nfds_t np = echo ? 1 : 2;
 	ssize_t n;
 
@@ -120,7 +120,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: vsockcat CID PORT | -l PORT | -e PORT | -c\n");
+		fprintf(stderr,
+			"usage: vsockcat CID PORT | -l PORT | -e PORT | -c\n");
 		return 1;
 	}
 	if (!strcmp(argv[1], "-l") || !strcmp(argv[1], "-e")) {

@@ -2,8 +2,8 @@
  * path: the CID in config space (le64, any offset), the feature offer,
  * the backend started at DRIVER_OK with the negotiated features and
  * stopped at reset, destroy and quiesce (once), a failed start breaking
- * the device, the event queue's buffers held until a TRANSPORT_RESET (sent at once, or
- * at the next kick when no buffer is there), and hostile event buffers
+ * the device, the event queue's buffers held until a TRANSPORT_RESET (sent at
+ * once, or at the next kick when no buffer is there), and hostile event buffers
  * (device-readable, too short) breaking the device and stopping the
  * data path. */
 #include <stdarg.h>
@@ -44,14 +44,14 @@ static void fake_stop(void *opaque, struct virtio_dev *d)
 static int create(uint64_t cid, uint64_t features)
 {
 	struct virtio_vsock_params p = {
-		.guest_cid = cid,
-		.features = features,
-		.backend = { fake_start, fake_stop, &fd },
+	    .guest_cid = cid,
+	    .features = features,
+	    .backend = {fake_start, fake_stop, &fd},
 	};
 
 	int ret = virtio_vsock_create(&fd.mem, &p, &dev);
 
-	fd.dev = ret ? NULL : dev;	/* fv_fini destroys it */
+	fd.dev = ret ? NULL : dev; /* fv_fini destroys it */
 	return ret;
 }
 
@@ -251,7 +251,7 @@ static void test_short_event_buffer_breaks(void **state)
 	assert_true(fv_needs_reset(&fd));
 	assert_int_equal(fv_used_idx(&fd, EVQ), 0);
 	assert_int_equal(fd.host[FV_BUF], 0xee);
-	assert_int_equal(stops, 1);	/* the data path stops with it */
+	assert_int_equal(stops, 1); /* the data path stops with it */
 	/* Reset after the break does not stop it twice. */
 	virtio_set_status(dev, 0);
 	assert_int_equal(stops, 1);
@@ -271,7 +271,7 @@ static void test_readable_event_buffer_breaks(void **state)
 static void test_event_descriptor_outside_ram(void **state)
 {
 	start_driver(FV_CORE_FEATURES);
-	fv_desc(&fd, EVQ, 0, FV_LOW + 0x10, 4, W, 0);	/* in the hole */
+	fv_desc(&fd, EVQ, 0, FV_LOW + 0x10, 4, W, 0); /* in the hole */
 	fv_publish(&fd, EVQ, 0);
 	virtio_vsock_transport_reset(dev);
 	assert_true(fv_needs_reset(&fd));
@@ -281,7 +281,8 @@ static void test_event_descriptor_outside_ram(void **state)
 static void test_create_rejects(void **state)
 {
 	struct virtio_vsock_params p = {
-		.guest_cid = 3, .backend = { fake_start, fake_stop, NULL },
+	    .guest_cid = 3,
+	    .backend = {fake_start, fake_stop, NULL},
 	};
 	struct virtio_dev *d = NULL;
 
@@ -302,18 +303,18 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_config_cid),
-		T(test_features),
-		T(test_start_stop),
-		T(test_quiesce),
-		T(test_failed_start),
-		T(test_event_buffers_held),
-		T(test_event_waits_for_buffer),
-		T(test_event_dropped_when_not_running),
-		T(test_short_event_buffer_breaks),
-		T(test_readable_event_buffer_breaks),
-		T(test_event_descriptor_outside_ram),
-		T(test_create_rejects),
+	    T(test_config_cid),
+	    T(test_features),
+	    T(test_start_stop),
+	    T(test_quiesce),
+	    T(test_failed_start),
+	    T(test_event_buffers_held),
+	    T(test_event_waits_for_buffer),
+	    T(test_event_dropped_when_not_running),
+	    T(test_short_event_buffer_breaks),
+	    T(test_readable_event_buffer_breaks),
+	    T(test_event_descriptor_outside_ram),
+	    T(test_create_rejects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

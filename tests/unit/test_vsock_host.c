@@ -94,7 +94,7 @@ static void test_open_sequence(void **state)
 	assert_non_null(p.backend.start);
 	assert_non_null(p.backend.stop);
 	assert_ptr_equal(p.backend.opaque, h);
-	vsock_host_destroy(NULL);	/* harmless */
+	vsock_host_destroy(NULL); /* harmless */
 }
 
 /* One line naming what to do; nothing left open. */
@@ -185,9 +185,13 @@ static uint64_t kicks_pending(unsigned q)
 static void start_device(void)
 {
 	struct virtio_transport t = {
-		.raise_queue = fv_raise_queue, .raise_config = fv_raise_config,
-		.opaque = &drv, .kick_get = kick_get, .kick_put = kick_put,
-		.call_get = call_get, .call_put = call_put,
+	    .raise_queue = fv_raise_queue,
+	    .raise_config = fv_raise_config,
+	    .opaque = &drv,
+	    .kick_get = kick_get,
+	    .kick_put = kick_put,
+	    .call_get = call_get,
+	    .call_put = call_put,
 	};
 	struct virtio_vsock_params p;
 	unsigned q;
@@ -213,7 +217,7 @@ static void stop_device(void)
 {
 	unsigned q;
 
-	fv_fini(&drv);		/* destroys dev */
+	fv_fini(&drv); /* destroys dev */
 	for (q = 0; q < 3; q++) {
 		close(kick_fd[q]);
 		close(call_fd[q]);
@@ -264,7 +268,7 @@ static void test_running_fails(void **state)
 	assert_int_equal(call_puts, 2);
 	fail_req = 0;
 	nreqs = 0;
-	virtio_set_status(dev, 0);	/* never started: nothing to stop */
+	virtio_set_status(dev, 0); /* never started: nothing to stop */
 	assert_int_equal(find_req(VHOST_VSOCK_SET_RUNNING, 0), -1);
 	stop_device();
 }
@@ -272,16 +276,13 @@ static void test_running_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_sequence, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_real_open, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_start_stop, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_running_fails, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_open_sequence, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_real_open, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_start_stop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_running_fails, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
