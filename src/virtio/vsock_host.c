@@ -124,10 +124,11 @@ static void stop(void *opaque, struct virtio_dev *vdev)
 	struct vsock_host *h = opaque;
 	int ret = set_running(h, 0);
 
-	/* Take the queues back even if the kernel would not stop. */
+	/* Take the queues back even if the kernel would not stop.  Every
+	 * guest reset comes here: rate-limited. */
 	ret = vhost_dev_stop(&h->vd, vdev) ?: ret;
 	if (ret)
-		log_error("virtio-vsock: stopping vhost-vsock: %s failed",
+		log_guest("virtio-vsock: stopping vhost-vsock: %s failed",
 			  h->vd.failed ? h->vd.failed : "?");
 }
 

@@ -80,6 +80,7 @@ struct vmm {
 	struct vsock_host *vsock;	/* --vsock: its CID, across resets */
 	int sigfd;
 	int signo;
+	bool io_batched;		/* --io-batch switched to SCHED_BATCH */
 };
 
 static void vmm_on_quit(void *opaque)
@@ -188,15 +189,22 @@ static void vmm_detach_nets(struct vmm *v)
  * and the main loop share a core, a kick otherwise hands the core over at
  * once and every request makes its own round trip (docs/benchmarks.md,
  * "why depth 32 equals depth 1").  Only while the vCPU threads run: they
- * would inherit it. */
-static void vmm_io_batch(const struct vmm *v, bool on)
+ * would inherit it.  A thread started under another policy than
+ * SCHED_OTHER (chrt) is left as the user set it. */
+static void vmm_io_batch(struct vmm *v, bool on)
 {
 	struct sched_param sp = { 0 };
 
-	if (v->args.io_batch &&
-	    sched_setscheduler(0, on ? SCHED_BATCH : SCHED_OTHER, &sp))
+	if (!v->args.io_batch || on == v->io_batched)
+		return;
+	if (on && sched_getscheduler(0) != SCHED_OTHER)
+		return;
+	if (sched_setscheduler(0, on ? SCHED_BATCH : SCHED_OTHER, &sp)) {
 		log_error("--io-batch: cannot change the main thread's "
 			  "scheduling policy: %s", strerror(errno));
+		return;
+	}
+	v->io_batched = on;
 }
 
 /* One power-on to power-off cycle of the machine. */
