@@ -74,6 +74,8 @@ static void *align_mapping(void *p, uint64_t size)
 static int vm_alloc_ram(struct vm *vm, uint64_t size)
 {
 	uint64_t limit = 1ULL << vm_phys_bits(vm->kvm);
+	struct gmem_region r[2];
+	unsigned i, n;
 	void *p;
 	int ret;
 
@@ -104,11 +106,9 @@ static int vm_alloc_ram(struct vm *vm, uint64_t size)
 	vm->mem_map = p;
 	vm->mem_map_len = size;
 	vm->mem.host = p;
-	ret = vm_set_slot(vm, 0, 0, vm->mem.low_size, p);
-	if (!ret && size > vm->mem.low_size)
-		ret = vm_set_slot(vm, 1, vm->mem.high_base,
-				  size - vm->mem.low_size,
-				  (uint8_t *)p + vm->mem.low_size);
+	n = gmem_regions(&vm->mem, r);
+	for (i = 0, ret = 0; i < n && !ret; i++)
+		ret = vm_set_slot(vm, i, r[i].gpa, r[i].size, r[i].host);
 	return ret;
 }
 

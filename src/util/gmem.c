@@ -83,3 +83,13 @@ void gmem_populate(const struct gmem *m, uint64_t gpa, uint64_t len)
 	if (p && len && !((gpa | len) & 0xfff))
 		madvise(p, len, MADV_POPULATE_WRITE);
 }
+
+unsigned gmem_regions(const struct gmem *m, struct gmem_region r[2])
+{
+	r[0] = (struct gmem_region){ 0, m->low_size, m->host };
+	if (m->size == m->low_size)
+		return 1;
+	r[1] = (struct gmem_region){ m->high_base, m->size - m->low_size,
+				     m->host + m->low_size };
+	return 2;
+}

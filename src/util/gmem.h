@@ -42,4 +42,13 @@ void gmem_populate(const struct gmem *m, uint64_t gpa, uint64_t len);
 /* Guest-physical end of RAM (exclusive). */
 uint64_t gmem_top(const struct gmem *m);
 
+/* The RAM regions as (guest-physical start, length, host address): the
+ * low one, then the high one when RAM exceeds the hole.  Fills r and
+ * returns how many (1 or 2).  For KVM's memory slots and vhost's table. */
+struct gmem_region {
+	uint64_t gpa, size;
+	uint8_t *host;
+};
+unsigned gmem_regions(const struct gmem *m, struct gmem_region r[2]);
+
 #endif

@@ -75,26 +75,21 @@ void vhost_dev_close(struct vhost_dev *d)
 /* Guest RAM as the kernel's memory table: the low and high regions. */
 static int set_mem(struct vhost_dev *d, const struct gmem *mem)
 {
+	struct gmem_region r[2];
 	struct vhost_memory *m;
-	uint64_t high = mem->size - mem->low_size;
+	unsigned i;
 	int ret;
 
 	m = calloc(1, sizeof(*m) + 2 * sizeof(m->regions[0]));
 	if (!m)
 		return -ENOMEM;
-	m->regions[0] = (struct vhost_memory_region){
-		.guest_phys_addr = 0, .memory_size = mem->low_size,
-		.userspace_addr = (uint64_t)(uintptr_t)mem->host,
-	};
-	m->nregions = 1;
-	if (high) {
-		m->regions[1] = (struct vhost_memory_region){
-			.guest_phys_addr = mem->high_base, .memory_size = high,
-			.userspace_addr =
-				(uint64_t)(uintptr_t)(mem->host + mem->low_size),
+	m->nregions = gmem_regions(mem, r);
+	for (i = 0; i < m->nregions; i++)
+		m->regions[i] = (struct vhost_memory_region){
+			.guest_phys_addr = r[i].gpa,
+			.memory_size = r[i].size,
+			.userspace_addr = (uint64_t)(uintptr_t)r[i].host,
 		};
-		m->nregions = 2;
-	}
 	ret = vhost_dev_ioctl(d, VHOST_SET_MEM_TABLE, m,
 			      "VHOST_SET_MEM_TABLE");
 	free(m);

@@ -24,6 +24,28 @@
 #define RAM		0x18000ULL
 #define HIGH_SIZE	(RAM - HOLE)
 
+/* The regions KVM's slots and vhost's table are built from. */
+static void test_regions(void **state)
+{
+	uint8_t *host = (uint8_t *)(uintptr_t)0x100000;
+	struct gmem_region r[2];
+	struct gmem m;
+
+	(void)state;
+	gmem_layout(&m, host, 5 * GiB, 3 * GiB, 4 * GiB);
+	assert_int_equal(gmem_regions(&m, r), 2);
+	assert_int_equal(r[0].gpa, 0);
+	assert_int_equal(r[0].size, 3 * GiB);
+	assert_ptr_equal(r[0].host, host);
+	assert_int_equal(r[1].gpa, 4 * GiB);
+	assert_int_equal(r[1].size, 2 * GiB);
+	assert_ptr_equal(r[1].host, host + 3 * GiB);
+	/* Exactly up to the hole: no high region. */
+	gmem_layout(&m, host, 3 * GiB, 3 * GiB, 4 * GiB);
+	assert_int_equal(gmem_regions(&m, r), 1);
+	assert_int_equal(r[0].size, 3 * GiB);
+}
+
 static void test_layout_sizes(void **state)
 {
 	struct gmem m;
@@ -235,6 +257,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_sizes),
+		cmocka_unit_test(test_regions),
 		cmocka_unit_test(test_ptr_low_region),
 		cmocka_unit_test(test_ptr_high_region),
 		cmocka_unit_test(test_ptr_no_high_region),
