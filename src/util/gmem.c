@@ -86,10 +86,10 @@ void gmem_populate(const struct gmem *m, uint64_t gpa, uint64_t len)
 
 unsigned gmem_regions(const struct gmem *m, struct gmem_region r[2])
 {
-	r[0] = (struct gmem_region){ 0, m->low_size, m->host };
+	r[0] = (struct gmem_region){0, m->low_size, m->host};
 	if (m->size == m->low_size)
 		return 1;
-	r[1] = (struct gmem_region){ m->high_base, m->size - m->low_size,
-				     m->host + m->low_size };
+	r[1] = (struct gmem_region){m->high_base, m->size - m->low_size,
+				    m->host + m->low_size};
 	return 2;
 }
