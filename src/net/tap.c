@@ -1,11 +1,13 @@
 /* TAP interfaces (see tap.h): open by name or by inherited fd, vnet
- * header, offloads, multiqueue.  Callers explain errors to the user. */
+ * header, offloads, the receive filter, multiqueue.  Callers explain
+ * errors to the user. */
 #include "net/tap.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -107,6 +109,35 @@ int tap_set_offload(struct tap *t, unsigned flags)
 		if (ioctl(t->fds[i], TUNSETOFFLOAD, (unsigned long)flags) < 0)
 			return -errno;
 	return 0;
+}
+
+int tap_set_filter(struct tap *t, bool allmulti, const uint8_t (*macs)[6],
+		   unsigned n)
+{
+	struct tun_filter *f;
+	unsigned i;
+	int ret = 0;
+
+	if (!t->nfds)
+		return -EBADF;
+	for (i = TAP_FILTER_EXACT; i < n; i++)
+		if (!(macs[i][0] & 1))
+			break;		/* unicast past the exact ones */
+	if (i < n || n > UINT16_MAX)
+		n = 0;
+	f = calloc(1, sizeof(*f) + 6 * (size_t)n);
+	if (!f)
+		return -ENOMEM;
+	f->flags = allmulti ? TUN_FLT_ALLMULTI : 0;
+	f->count = (uint16_t)n;
+	if (n)
+		memcpy(f->addr, macs, 6 * (size_t)n);
+	/* Queue 0 is never detached (tap_enable_queue): its fd reaches
+	 * the interface's filter. */
+	if (ioctl(t->fds[0], TUNSETTXFILTER, f) < 0)
+		ret = -errno;
+	free(f);
+	return ret;
 }
 
 int tap_enable_queue(struct tap *t, unsigned i, bool on)

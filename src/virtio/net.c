@@ -165,9 +165,7 @@ static void rx_serve(struct virtio_net *n, unsigned k)
 				full = got != -EAGAIN;
 				break;
 			}
-			if ((size_t)got <= VIRTIO_NET_HDR_LEN ||
-			    !net_filter_accepts(n, pr->pkt + VIRTIO_NET_HDR_LEN,
-						(size_t)got - VIRTIO_NET_HDR_LEN)) {
+			if ((size_t)got <= VIRTIO_NET_HDR_LEN) {
 				n->st.rx_filtered++;
 				continue;
 			}
@@ -384,6 +382,7 @@ static int net_reset(struct virtio_dev *dev)
 	memcpy(n->mac, n->p.mac, 6);
 	n->status &= ~NET_S_ANNOUNCE;
 	net_filter_reset(&n->f);
+	net_filter_apply(n);
 	net_apply_offloads(n, 0);
 	return 0;	/* sends are synchronous: nothing in flight */
 }

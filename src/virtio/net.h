@@ -28,6 +28,16 @@
 #define VNET_OFFLOAD_ECN	0x08
 #define VNET_OFFLOAD_UFO	0x10
 
+/* The driver's receive filter (control queue: RX mode, MAC tables, MAC
+ * address) as a list of destinations, unicast ones first. */
+#define VNET_FILTER_MAX	(2 + 2 * 64)	/* MAC, broadcast, two tables */
+struct vnet_rx_filter {
+	bool all;		/* no filter: every frame passes */
+	bool allmulti;		/* every multicast frame passes too */
+	unsigned n;
+	uint8_t mac[VNET_FILTER_MAX][6];
+};
+
 /* A packet backend: every packet carries a 12-byte virtio_net_hdr_v1. */
 struct virtio_net_backend {
 	/* Send one packet (header + frame) on queue pair `pair`: bytes
@@ -55,6 +65,11 @@ struct virtio_net_backend {
 	 * The backend logs why.  datapath_stop takes them back at reset. */
 	int (*datapath_start)(void *opaque, struct virtio_dev *dev);
 	void (*datapath_stop)(void *opaque, struct virtio_dev *dev);
+	/* Optional: drop frames towards the guest that f does not pass,
+	 * where they arrive (a TAP in the kernel, so also for vhost-net);
+	 * it may pass more, as the spec allows.  The device does not
+	 * filter itself: without this op every frame passes. */
+	int (*set_rx_filter)(void *opaque, const struct vnet_rx_filter *f);
 	void *opaque;
 };
 
@@ -78,7 +93,8 @@ void virtio_net_tx_ready(struct virtio_dev *dev, unsigned pair);
 void virtio_net_set_link(struct virtio_dev *dev, bool up);
 void virtio_net_announce(struct virtio_dev *dev);
 
-/* Counters for tests and statistics. */
+/* Counters for tests and statistics (rx_filtered: frames too short to
+ * deliver). */
 struct virtio_net_stats {
 	uint64_t tx_packets, tx_dropped, rx_packets, rx_dropped,
 		rx_filtered, tx_budget_hits;

@@ -1,6 +1,7 @@
 /* virtio-net control queue (virtio 1.2, 5.1.6.5): receive modes, MAC
  * tables and address, announce acknowledgement, queue pairs, guest
- * offloads; and the receive filter those commands program.
+ * offloads; and the receive filter those commands program, which the
+ * backend applies (net.h, set_rx_filter: a TAP's TUNSETTXFILTER).
  *
  * Trust boundary: a command is read from the guest's chain piece by
  * piece with bounds checks (no copy larger than the fixed tables); a
@@ -40,34 +41,56 @@ void net_filter_reset(struct net_filter *f)
 	f->promisc = true;	/* a TAP port sees the bridge's traffic */
 }
 
-static bool in_table(const uint8_t (*t)[6], unsigned n, const uint8_t *mac)
+static void filter_add(struct vnet_rx_filter *r, const uint8_t *mac)
 {
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		if (!memcmp(t[i], mac, 6))
-			return true;
-	return false;
+	memcpy(r->mac[r->n++], mac, 6);
 }
 
-bool net_filter_accepts(const struct virtio_net *n, const uint8_t *frame,
-			size_t len)
+/* n->f as the backend applies it: unicast destinations first (the
+ * current MAC, the unicast table), then broadcast and the multicast
+ * table.  A mode it cannot express as a list passes everything. */
+static void filter_build(const struct virtio_net *n, struct vnet_rx_filter *r)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	const struct net_filter *f = &n->f;
+	unsigned i;
 
-	if (len < 6)
-		return false;
-	if (f->promisc)
-		return true;
-	if (!memcmp(frame, bcast, 6))
-		return !f->nobcast;
-	if (frame[0] & 1)
-		return !f->nomulti && (f->allmulti || f->multi_overflow ||
-				       in_table(f->multi, f->nmulti, frame));
-	return !f->nouni && (f->alluni || f->uni_overflow ||
-			     !memcmp(frame, n->mac, 6) ||
-			     in_table(f->uni, f->nuni, frame));
+	r->n = 0;
+	r->allmulti = !f->nomulti && (f->allmulti || f->multi_overflow);
+	r->all = f->promisc || (!f->nouni && (f->alluni || f->uni_overflow));
+	if (r->all)
+		return;
+	if (!f->nouni) {
+		filter_add(r, n->mac);
+		for (i = 0; i < f->nuni; i++)
+			filter_add(r, f->uni[i]);
+	}
+	if (!f->nobcast)
+		filter_add(r, bcast);
+	for (i = 0; i < f->nmulti && !f->nomulti; i++)
+		filter_add(r, f->multi[i]);
+	/* An empty list is no filter for a TAP: nothing is the one set
+	 * of frames it cannot keep out. */
+	r->all = !r->n;
+}
+
+void net_filter_apply(struct virtio_net *n)
+{
+	struct vnet_rx_filter r;
+	int ret;
+
+	if (!n->p.be.set_rx_filter)
+		return;
+	filter_build(n, &r);
+	ret = n->p.be.set_rx_filter(n->p.be.opaque, &r);
+	if (!ret || r.all)
+		return;
+	/* Reached from the guest's commands: rate-limited.  Better every
+	 * frame than an old, narrower filter. */
+	log_guest("%s: receive filter: %s; none instead", n->vdev.ops->name,
+		  strerror(-ret));
+	r.all = true;
+	n->p.be.set_rx_filter(n->p.be.opaque, &r);
 }
 
 int net_apply_offloads(struct virtio_net *n, uint64_t g)
@@ -108,6 +131,7 @@ static int ctrl_rx(struct virtio_net *n, uint8_t cmd, const struct cmd *c)
 	    c->len != 1 || !cmd_read(c, 0, &on, 1))
 		return ERR;
 	*mode[cmd] = on != 0;
+	net_filter_apply(n);
 	return OK;
 }
 
@@ -142,6 +166,7 @@ static int ctrl_mac(struct virtio_net *n, uint8_t cmd, const struct cmd *c)
 		    c->len != 6 || !cmd_read(c, 0, mac, 6))
 			return ERR;
 		memcpy(n->mac, mac, 6);
+		net_filter_apply(n);
 		return OK;
 	}
 	if (cmd != 0 || !virtio_has_feature(&n->vdev, NET_F_CTRL_RX))
@@ -151,6 +176,7 @@ static int ctrl_mac(struct virtio_net *n, uint8_t cmd, const struct cmd *c)
 	    off != c->len)
 		return ERR;
 	n->f = f;
+	net_filter_apply(n);
 	return OK;
 }
 

@@ -99,6 +99,15 @@ static int host_pairs(void *opaque, unsigned pairs)
 	return ret;
 }
 
+/* The kernel drops what the guest's filter does not pass, for both data
+ * paths, before the frame is queued (cheaper than reading it here). */
+static int host_rx_filter(void *opaque, const struct vnet_rx_filter *f)
+{
+	struct vnet_host *h = opaque;
+
+	return tap_set_filter(&h->tap, f->allmulti, f->mac, f->all ? 0 : f->n);
+}
+
 /* Called by the device with its lock held. */
 static int host_datapath_start(void *opaque, struct virtio_dev *dev)
 {
@@ -201,6 +210,13 @@ int vnet_host_create(const struct net_opts *o, struct loop *loop,
 			 h->tap.ifname, strerror(-ret));
 		goto fail_tap;
 	}
+	/* An inherited TAP may keep its last user's filter. */
+	ret = tap_set_filter(&h->tap, false, NULL, 0);
+	if (ret) {
+		snprintf(err, errlen, "--net %s: TUNSETTXFILTER: %s",
+			 h->tap.ifname, strerror(-ret));
+		goto fail_tap;
+	}
 	h->pairs = h->tap.nfds;
 	ret = vnet_vhost_open(&h->vhost, o->vhost, h->pairs, h->tap.ifname,
 			      NULL, NULL, why, sizeof(why));
@@ -235,9 +251,11 @@ void vnet_host_params(struct vnet_host *h, struct virtio_net_params *p)
 	memcpy(p->mac, h->mac, 6);
 	p->pairs = h->pairs;
 	p->be = (struct virtio_net_backend){
-		host_send, host_recv, host_watch, host_reschedule,
-		host_offload, host_pairs, host_datapath_start,
-		host_datapath_stop, h,
+		.send = host_send, .recv = host_recv, .watch = host_watch,
+		.reschedule = host_reschedule, .set_offload = host_offload,
+		.set_pairs = host_pairs, .datapath_start = host_datapath_start,
+		.datapath_stop = host_datapath_stop,
+		.set_rx_filter = host_rx_filter, .opaque = h,
 	};
 }
 

@@ -82,8 +82,7 @@ static inline struct virtio_net *to_net(struct virtio_dev *dev)
 /* net_ctrl.c */
 void net_ctrl_serve(struct virtio_net *n);
 void net_filter_reset(struct net_filter *f);
-bool net_filter_accepts(const struct virtio_net *n, const uint8_t *frame,
-			size_t len);
+void net_filter_apply(struct virtio_net *n);
 int net_apply_offloads(struct virtio_net *n, uint64_t offloads);
 void net_set_pairs(struct virtio_net *n, unsigned pairs);
 

@@ -113,8 +113,8 @@ int vnet_vhost_start(struct vnet_vhost *v, struct virtio_dev *dev,
 		return 0;
 	}
 	k--;
-	/* Reached from the guest's DRIVER_OK (a queue without a vector,
-	 * INTx, a queue not enabled...), which it may repeat: rate-limited. */
+	/* Reached from the guest's DRIVER_OK (a queue not enabled...),
+	 * which it may repeat: rate-limited. */
 	log_guest("--net %s: vhost-net: %s for queue pair %u: %s%s", v->ifname,
 		  v->vh[k].failed ? v->vh[k].failed : "start", k,
 		  strerror(-ret), v->mode == NET_VHOST_ON

@@ -144,7 +144,7 @@ static int start_fds(struct vhost_dev *d, struct virtio_dev *vdev,
 	d->kick[i] = kick.fd = fd;
 	fd = virtio_transport_call_get(vdev, d->first + i);
 	if (fd < 0) {
-		d->failed = "the queue's MSI-X irqfd";
+		d->failed = "the queue's call eventfd";
 		return fd;
 	}
 	d->call[i] = call.fd = fd;

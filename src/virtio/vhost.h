@@ -13,9 +13,12 @@
  *         guest straight through KVM.  A masked vector gates the irqfd
  *         and its signals become the vector's pending bit (pci/msix.h,
  *         msix_vector_get_fd; see docs/architecture.md for why that
- *         rather than switching vhost's call fd).
- * INTx, or a queue without a vector, has no call fd: start fails with
- * -ENOTSUP and the device keeps its data path in the VMM.
+ *         rather than switching vhost's call fd).  With INTx (or a
+ *         queue without a vector) an eventfd the VMM's event loop
+ *         reads instead, raising the queue's interrupt (ISR bit, INTx
+ *         line) as the userspace data path does.  Chosen at each
+ *         start, so a driver that comes back with the other kind after
+ *         a reset gets the other route.
  *
  * Life cycle (from the device's ops, dev->lock held):
  *   open:      vhost_dev_open (SET_OWNER, GET_FEATURES), once;

@@ -479,6 +479,14 @@ uint8_t virtio_isr_read_clear(struct virtio_dev *dev)
 	return v;
 }
 
+void virtio_queue_called(struct virtio_dev *dev, unsigned q)
+{
+	virtio_dev_lock(dev);
+	if (q < dev->num_queues && dev->vq[q].vector_held)
+		virtio_raise_queue_irq(dev, q);
+	virtio_dev_unlock(dev);
+}
+
 int virtio_transport_kick_get(struct virtio_dev *dev, unsigned q)
 {
 	const struct virtio_transport *t = &dev->transport;

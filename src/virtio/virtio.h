@@ -98,10 +98,12 @@ struct virtio_transport {
 	 * kick_get: the eventfd the driver's kicks of queue q signal (the
 	 * queue's ioeventfd); the transport stops reading it until
 	 * kick_put.  call_get: an eventfd whose signals raise queue q's
-	 * interrupt without the VMM (its MSI-X vector's irqfd, masking
-	 * honoured), until call_put; meanwhile the core refuses the
-	 * driver's writes to q's vector.  fd or -errno (-ENOTSUP: none, e.g.
-	 * no ioeventfds, INTx, or no vector for q). */
+	 * interrupt, until call_put: its MSI-X vector's irqfd (straight
+	 * into the guest, masking honoured), or else (INTx, no vector, no
+	 * irqfds) one the transport's event loop reads, calling
+	 * virtio_queue_called(); meanwhile the core refuses the driver's
+	 * writes to q's vector.  fd or -errno (-ENOTSUP: none, e.g. no
+	 * ioeventfds; -EBUSY: q's is given out already). */
 	int (*kick_get)(void *opaque, unsigned q);
 	void (*kick_put)(void *opaque, unsigned q);
 	int (*call_get)(void *opaque, unsigned q);
@@ -192,6 +194,12 @@ int virtio_queue_write(struct virtio_dev *dev, unsigned q,
  * A queue that does not exist, or is not enabled while DRIVER_OK is set,
  * puts the device into NEEDS_RESET; kicks before DRIVER_OK are ignored. */
 void virtio_notify_queue(struct virtio_dev *dev, uint32_t q);
+
+/* The call eventfd of queue q that the transport gave out (call_get)
+ * and reads itself was signalled: the queue's interrupt (ISR bit, then
+ * raise_queue), as the device's own data path raises it.  Ignored once
+ * the eventfd is given back (call_put, at a reset). */
+void virtio_queue_called(struct virtio_dev *dev, unsigned q);
 
 /* Read and clear the ISR status byte (VIRTIO_ISR_*); calls the
  * transport's isr_cleared under the lock. */

@@ -392,17 +392,16 @@ static void kick_put(void *opaque, unsigned q)
 	vp->host.kick_watch(vp->host.kick_opaque, q, true);
 }
 
-/* Queue q's MSI-X vector's eventfd; INTx and queues without a vector
- * have none (the caller keeps the data path in the VMM then). */
-static int call_get(void *opaque, unsigned q)
+/* Queue q's MSI-X vector's eventfd (its irqfd); -ENOTSUP with INTx, for
+ * a queue without a vector, or when the irq layer has no eventfds. */
+static int call_irqfd(struct virtio_pci *vp, unsigned q)
 {
-	struct virtio_pci *vp = opaque;
 	struct virtq *vq = virtio_dev_queue(vp->vdev, q);
 	uint16_t v = vq ? vq->cfg.msix_vector : VIRTIO_NO_VECTOR;
 	int fd;
 
 	if (!vq || v == VIRTIO_NO_VECTOR || v >= vp->msix.nvec ||
-	    !msix_enabled(&vp->msix) || vp->call_vec[q] != VIRTIO_NO_VECTOR)
+	    !msix_enabled(&vp->msix))
 		return -ENOTSUP;
 	fd = msix_vector_get_fd(&vp->msix, v);
 	if (fd >= 0)
@@ -410,14 +409,65 @@ static int call_get(void *opaque, unsigned q)
 	return fd;
 }
 
+/* Otherwise queue q's own call eventfd, which the event loop reads
+ * (virtio_pci_called): the interrupt then goes the way raise_queue
+ * sends it, INTx with the ISR bit or whatever the driver set up since. */
+static int call_get(void *opaque, unsigned q)
+{
+	struct virtio_pci *vp = opaque;
+	int fd;
+
+	if (q >= vp->nq)
+		return -ENOTSUP;
+	if (vp->call_vec[q] != VIRTIO_NO_VECTOR ||
+	    (LD(&vp->call_loop) & (1ULL << q)))
+		return -EBUSY;
+	fd = call_irqfd(vp, q);
+	if (fd != -ENOTSUP)
+		return fd;
+	if (vp->call_fd[q] < 0 || !vp->host.call_watch)
+		return -ENOTSUP;
+	__atomic_or_fetch(&vp->call_loop, 1ULL << q, __ATOMIC_RELAXED);
+	vp->host.call_watch(vp->host.kick_opaque, q, true);
+	return vp->call_fd[q];
+}
+
 static void call_put(void *opaque, unsigned q)
 {
 	struct virtio_pci *vp = opaque;
+	uint64_t n;
 
-	if (q >= vp->nq || vp->call_vec[q] == VIRTIO_NO_VECTOR)
+	if (q >= vp->nq)
+		return;
+	if (LD(&vp->call_loop) & (1ULL << q)) {
+		__atomic_and_fetch(&vp->call_loop, ~(1ULL << q),
+				   __ATOMIC_RELAXED);
+		vp->host.call_watch(vp->host.kick_opaque, q, false);
+		/* A signal not read yet belongs to the queue given back. */
+		if (read(vp->call_fd[q], &n, sizeof(n)) < 0)
+			n = 0;
+	}
+	if (vp->call_vec[q] == VIRTIO_NO_VECTOR)
 		return;
 	msix_vector_put_fd(&vp->msix, vp->call_vec[q]);
 	vp->call_vec[q] = VIRTIO_NO_VECTOR;
+}
+
+int virtio_pci_call_fd(struct virtio_pci *vp, unsigned q)
+{
+	return q < vp->nq ? vp->call_fd[q] : -1;
+}
+
+void virtio_pci_called(struct virtio_pci *vp, unsigned q)
+{
+	uint64_t n;
+
+	if (q >= vp->nq || vp->call_fd[q] < 0 ||
+	    !(LD(&vp->call_loop) & (1ULL << q)) ||
+	    read(vp->call_fd[q], &n, sizeof(n)) != sizeof(n))
+		return;
+	vp->calls_loop++;
+	virtio_queue_called(vp->vdev, q);
 }
 
 /* ---- configuration space ---- */
@@ -556,21 +606,28 @@ static const struct device_ops virtio_pci_ops = {
 	.unrealize = vp_unrealize,
 };
 
-static int open_kick_fds(struct virtio_pci *vp)
+/* An eventfd per queue for kicks (with ioeventfds) and one for vhost's
+ * interrupts when they cannot go through an irqfd (with call_watch). */
+static int open_fds(struct virtio_pci *vp)
 {
 	unsigned q;
 
 	vp->kick_fd = malloc(vp->nq * sizeof(*vp->kick_fd));
+	vp->call_fd = malloc(vp->nq * sizeof(*vp->call_fd));
 	vp->call_vec = malloc(vp->nq * sizeof(*vp->call_vec));
-	if (!vp->kick_fd || !vp->call_vec)
+	if (!vp->kick_fd || !vp->call_fd || !vp->call_vec)
 		return -ENOMEM;
 	for (q = 0; q < vp->nq; q++) {
-		vp->kick_fd[q] = -1;
+		vp->kick_fd[q] = vp->call_fd[q] = -1;
 		vp->call_vec[q] = VIRTIO_NO_VECTOR;
 	}
-	for (q = 0; q < vp->nq && vp->host.ioevent; q++) {
-		vp->kick_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (vp->kick_fd[q] < 0)
+	for (q = 0; q < vp->nq; q++) {
+		if (vp->host.ioevent)
+			vp->kick_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vp->host.call_watch)
+			vp->call_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if ((vp->host.ioevent && vp->kick_fd[q] < 0) ||
+		    (vp->host.call_watch && vp->call_fd[q] < 0))
 			return -errno;
 	}
 	return 0;
@@ -605,7 +662,7 @@ int virtio_pci_create(struct virtio_pci **out, struct virtio_dev *vdev,
 	ret = pci_device_set_bar(pd, VIRTIO_PCI_BAR, VIRTIO_PCI_BAR_SIZE,
 				 PCI_BAR_MEM64);
 	pci_device_bar_handler(pd, VIRTIO_PCI_BAR, virtio_pci_bar_io, vp);
-	ret = ret ?: open_kick_fds(vp);
+	ret = ret ?: open_fds(vp);
 	ret = ret ?: msix_init(&vp->msix, pd, host->irq, vp->nq + 1,
 			       VIRTIO_PCI_BAR, VIRTIO_PCI_MSIX_TABLE,
 			       VIRTIO_PCI_MSIX_PBA);
@@ -640,7 +697,11 @@ void virtio_pci_destroy(struct virtio_pci *vp)
 	for (q = 0; vp->kick_fd && q < vp->nq; q++)
 		if (vp->kick_fd[q] >= 0)
 			close(vp->kick_fd[q]);
+	for (q = 0; vp->call_fd && q < vp->nq; q++)
+		if (vp->call_fd[q] >= 0)
+			close(vp->call_fd[q]);
 	free(vp->kick_fd);
+	free(vp->call_fd);
 	free(vp->call_vec);
 	free(vp);
 }

@@ -53,7 +53,13 @@ struct virtio_pci_host {
 	/* Optional: start (on) or stop reading queue q's kick eventfd in
 	 * the event loop (stopped while vhost reads it instead). */
 	void (*kick_watch)(void *opaque, unsigned q, bool on);
-	void *kick_opaque;
+	/* Optional: start (on) or stop reading queue q's call eventfd
+	 * (virtio_pci_call_fd) in the event loop, calling
+	 * virtio_pci_called: while vhost signals it because the queue's
+	 * interrupt cannot take an irqfd (INTx, no vector).  Without it,
+	 * such a queue cannot go to vhost. */
+	void (*call_watch)(void *opaque, unsigned q, bool on);
+	void *kick_opaque;			/* of both */
 };
 
 struct virtio_pci {
@@ -73,9 +79,12 @@ struct virtio_pci {
 	uint64_t kick_ext;		/* queues whose kicks vhost reads */
 	uint16_t *call_vec;		/* per queue: vector given out, or
 					 * VIRTIO_NO_VECTOR */
+	int *call_fd;			/* per queue eventfd, -1: none */
+	uint64_t call_loop;		/* queues whose call_fd vhost has */
 	bool ioevents_on;		/* registered at notify_base */
 	uint64_t notify_base;
 	uint64_t kicks_exit, kicks_fd;	/* statistics */
+	uint64_t calls_loop;
 };
 
 /* Builds the PCI function around vdev (taking ownership of it) for
@@ -89,6 +98,11 @@ void virtio_pci_destroy(struct virtio_pci *vp);
  * what the event loop calls when it is readable. */
 int virtio_pci_kick_fd(struct virtio_pci *vp, unsigned q);
 void virtio_pci_kicked(struct virtio_pci *vp, unsigned q);
+
+/* Queue q's call eventfd (-1 if none), and what the event loop calls
+ * when it is readable (see call_watch). */
+int virtio_pci_call_fd(struct virtio_pci *vp, unsigned q);
+void virtio_pci_called(struct virtio_pci *vp, unsigned q);
 
 /* bus_io_fn of BAR 4 (the device is the opaque). */
 int virtio_pci_bar_io(void *opaque, uint64_t offset, unsigned size,

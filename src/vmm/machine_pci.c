@@ -1,8 +1,8 @@
 /* The machine's PCI side: the bus host that puts BARs on the VM's port
  * and memory buses, and virtio-pci devices with their slots, their BAR
  * addresses (assigned and enabled here the way firmware would, from the
- * 32-bit PCI window; the guest may move them) and their kick eventfds
- * on the main loop. */
+ * 32-bit PCI window; the guest may move them) and their kick and call
+ * eventfds on the main loop. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +23,7 @@ struct machine_kick {
 struct machine_virtio {
 	struct virtio_pci *vp;
 	struct loop *loop;
-	struct machine_kick *kicks;
+	struct machine_kick *kicks, *calls;	/* nkicks of each */
 	unsigned nkicks;
 };
 
@@ -67,37 +67,62 @@ static void on_kick(struct loop_source *src, uint32_t events)
 	virtio_pci_kicked(k->vp, k->q);
 }
 
-/* A vhost device takes over (on false) or gives back queue q's kicks;
- * on the vCPU thread that activates or resets the device (epoll_ctl may
- * be called from any thread). */
+static void on_call(struct loop_source *src, uint32_t events)
+{
+	struct machine_kick *k = (struct machine_kick *)src;
+
+	(void)events;
+	virtio_pci_called(k->vp, k->q);
+}
+
+/* Start or stop reading eventfd k (on the vCPU thread that activates or
+ * resets the device; epoll_ctl may be called from any thread). */
+static void watch(struct machine_virtio *mv, struct machine_kick *k,
+		  const char *what, bool on)
+{
+	if (k->added && loop_modify(mv->loop, &k->src, on ? EPOLLIN : 0))
+		log_warn("%s: queue %u %s: cannot %s watching them",
+			 mv->vp->pci.name, k->q, what, on ? "resume" : "stop");
+}
+
+/* A vhost device takes over (on false) or gives back queue q's kicks. */
 static void kick_watch(void *opaque, unsigned q, bool on)
 {
 	struct machine_virtio *mv = opaque;
 
-	if (q < mv->nkicks && mv->kicks[q].added &&
-	    loop_modify(mv->loop, &mv->kicks[q].src, on ? EPOLLIN : 0))
-		log_warn("%s: queue %u kicks: cannot %s watching them",
-			 mv->vp->pci.name, q, on ? "resume" : "stop");
+	if (q < mv->nkicks)
+		watch(mv, &mv->kicks[q], "kicks", on);
 }
 
-static int add_kicks(struct machine *m, struct machine_virtio *mv)
+/* A vhost device signals queue q's interrupts on its call eventfd (on)
+ * or no longer does. */
+static void call_watch(void *opaque, unsigned q, bool on)
 {
-	unsigned q, nq = mv->vp->nq;
+	struct machine_virtio *mv = opaque;
+
+	if (q < mv->nkicks)
+		watch(mv, &mv->calls[q], "interrupts", on);
+}
+
+/* One source per queue for fd_of's eventfds, watched from the start or
+ * not (events). */
+static int add_fds(struct machine *m, struct machine_virtio *mv,
+		   struct machine_kick *ks,
+		   int (*fd_of)(struct virtio_pci *, unsigned),
+		   uint32_t events, loop_fn fn)
+{
+	unsigned q;
 	int ret;
 
-	mv->kicks = calloc(nq, sizeof(*mv->kicks));
-	if (!mv->kicks)
-		return -ENOMEM;
-	mv->nkicks = nq;
-	for (q = 0; q < nq; q++) {
-		struct machine_kick *k = &mv->kicks[q];
+	for (q = 0; q < mv->nkicks; q++) {
+		struct machine_kick *k = &ks[q];
 
 		k->vp = mv->vp;
 		k->q = q;
-		if (virtio_pci_kick_fd(mv->vp, q) < 0)
+		if (fd_of(mv->vp, q) < 0)
 			continue;
-		ret = loop_add(m->loop, &k->src, virtio_pci_kick_fd(mv->vp, q),
-			       EPOLLIN, on_kick, k);
+		ret = loop_add(m->loop, &k->src, fd_of(mv->vp, q), events, fn,
+			       k);
 		if (ret)
 			return ret;
 		k->added = true;
@@ -105,17 +130,35 @@ static int add_kicks(struct machine *m, struct machine_virtio *mv)
 	return 0;
 }
 
+static int add_kicks(struct machine *m, struct machine_virtio *mv)
+{
+	unsigned nq = mv->vp->nq;
+
+	mv->kicks = calloc(nq, sizeof(*mv->kicks));
+	mv->calls = calloc(nq, sizeof(*mv->calls));
+	if (!mv->kicks || !mv->calls)
+		return -ENOMEM;
+	mv->nkicks = nq;
+	return add_fds(m, mv, mv->kicks, virtio_pci_kick_fd, EPOLLIN,
+		       on_kick) ?:
+	       add_fds(m, mv, mv->calls, virtio_pci_call_fd, 0, on_call);
+}
+
 static void remove_virtio(struct machine *m, struct machine_virtio *mv)
 {
 	unsigned q;
 
-	for (q = 0; q < mv->nkicks; q++)
+	for (q = 0; q < mv->nkicks; q++) {
 		if (mv->kicks[q].added)
 			loop_remove(m->loop, &mv->kicks[q].src);
+		if (mv->calls[q].added)
+			loop_remove(m->loop, &mv->calls[q].src);
+	}
 	free(mv->kicks);
-	/* A device that stops vhost as it goes gives its kicks back
-	 * (kick_watch): they are gone already. */
-	mv->kicks = NULL;
+	free(mv->calls);
+	/* A device that stops vhost as it goes gives its kicks and calls
+	 * back (kick_watch, call_watch): they are gone already. */
+	mv->kicks = mv->calls = NULL;
 	mv->nkicks = 0;
 	virtio_pci_destroy(mv->vp);
 	memset(mv, 0, sizeof(*mv));
@@ -124,7 +167,8 @@ static void remove_virtio(struct machine *m, struct machine_virtio *mv)
 int machine_add_virtio(struct machine *m, struct virtio_dev *vdev)
 {
 	struct virtio_pci_host h = { m->pci, vm_msi(m->vm),
-				     vm_ioevent(m->vm), kick_watch, NULL };
+				     vm_ioevent(m->vm), kick_watch,
+				     call_watch, NULL };
 	struct machine_virtio *mv;
 	uint64_t base;
 	int ret;

@@ -6,7 +6,8 @@
  * guest memory from 0x1000.  The control queue (16 entries) is queue 2
  * (rings at 0x7000/0x8000/0x9000) or queue 6 with MQ
  * (0x13000/0x14000/0x15000).  The backend checks that the pair count
- * and offloads it is given are within what was offered and negotiated. */
+ * and offloads it is given are within what was offered and negotiated,
+ * and that a receive filter list is not empty and fits. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,13 +53,21 @@ static int fz_offload(void *o, unsigned fl)
 	return 0;
 }
 
+static int fz_filter(void *o, const struct vnet_rx_filter *f)
+{
+	if (!f->all && (!f->n || f->n > VNET_FILTER_MAX))
+		abort();
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct virtio_net_params p = {
 		.mac = { 0x52, 0x54, 0, 1, 2, 3 },
 		.queue_size = 16,
 		.be = { .send = fz_send, .recv = fz_recv,
-			.set_pairs = fz_pairs, .set_offload = fz_offload },
+			.set_pairs = fz_pairs, .set_offload = fz_offload,
+			.set_rx_filter = fz_filter },
 	};
 	/* MAC, STATUS, CTRL_VQ, CTRL_RX. */
 	uint64_t features = FV_CORE_FEATURES | FV_F(5) | FV_F(16) |

@@ -33,6 +33,22 @@ net_phase() {
 		timeout 120 nc -w 5 "$peer" "$2" && echo "VIREO-RESULT $1_tcp=ok"
 }
 
+# The receive filter (vireo.test=net): the host's sender on PORT, for
+# each of two connections, sends 100 frames, to another MAC and then to
+# ours, and closes.  eth0's rx_packets over each (the connection itself
+# adds a few), and the names of the virtio interrupts (INTx: one line,
+# "virtio0"; MSI-X: a vector per queue).
+net_filter() {
+	local s=/sys/class/net/eth0/statistics/rx_packets r0 r1 r2
+	r0=$(cat $s)
+	timeout 60 nc -w 5 "$peer" "$1" </dev/null >/dev/null
+	r1=$(cat $s)
+	timeout 60 nc -w 5 "$peer" "$1" </dev/null >/dev/null
+	r2=$(cat $s)
+	echo "VIREO-RESULT filter=$((r1 - r0)),$((r2 - r1))"
+	echo "VIREO-RESULT irqs=$(awk '$NF ~ /^virtio/ { print $NF }' /proc/interrupts | tr '\n' ,)"
+}
+
 # Interrupt counts of eth0's queue vectors, summed over CPUs:
 # "input.0 N" ... "output.3 N" (virtio-pci gives each queue its vector).
 net_irqs() {

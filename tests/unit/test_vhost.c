@@ -264,12 +264,13 @@ static void test_failures_undo(void **state)
 	assert_string_equal(v.failed, "VHOST_SET_VRING_ADDR");
 	assert_false(v.running);
 	assert_int_equal(tr.kick_gets, tr.kick_puts);
-	/* No call eventfd (INTx): refused, the kicks given back. */
+	/* No call eventfd (a transport without one): refused, the kicks
+	 * given back. */
 	io.f.fail_req = 0;
 	tr.call_ret = -ENOTSUP;
 	assert_int_equal(vhost_dev_start(&v, &td->vdev, FV_CORE_FEATURES),
 			 -ENOTSUP);
-	assert_string_equal(v.failed, "the queue's MSI-X irqfd");
+	assert_string_equal(v.failed, "the queue's call eventfd");
 	assert_int_equal(tr.kick_gets, 1);
 	assert_int_equal(tr.kick_puts, 1);
 	assert_int_equal(tr.call_puts, 0);

@@ -33,6 +33,7 @@
 #define F_STATUS FV_F(16)
 #define F_CTRL_VQ FV_F(17)
 #define F_CTRL_RX FV_F(18)
+#define F_RX_EXTRA FV_F(20)
 #define F_ANNOUNCE FV_F(21)
 #define F_MAC_ADDR FV_F(23)
 #define BASE (FV_CORE_FEATURES | F_MAC | F_STATUS | F_CTRL_VQ | F_CTRL_RX)
@@ -50,6 +51,8 @@ static struct {
 	bool rx_watch, tx_watch;
 	unsigned reschedules, offload_calls, pairs;
 	unsigned offload;
+	struct vnet_rx_filter filter;	/* the last one set */
+	unsigned filters;		/* set_rx_filter calls */
 } be;
 
 static struct fake_driver fd;
@@ -113,6 +116,13 @@ static int fb_pairs(void *o, unsigned pairs)
 	return 0;
 }
 
+static int fb_filter(void *o, const struct vnet_rx_filter *f)
+{
+	be.filters++;
+	be.filter = *f;
+	return 0;
+}
+
 /* A received frame of len bytes (header + frame) to dst, filled with b. */
 static void backend_packet(const uint8_t *dst, size_t len, uint8_t b)
 {
@@ -129,7 +139,7 @@ static int start(uint64_t features, unsigned budget)
 	struct virtio_net_params p = {
 		.pairs = 1, .tx_budget = budget,
 		.be = { fb_send, fb_recv, fb_watch, fb_resched, fb_offload,
-			fb_pairs, .opaque = NULL },
+			fb_pairs, .set_rx_filter = fb_filter },
 	};
 
 	memset(&be, 0, sizeof(be));
@@ -151,6 +161,11 @@ static int setup(void **state)
 static int setup_mrg(void **state)
 {
 	return start(BASE | F_MRG, 0);
+}
+
+static int setup_extra(void **state)
+{
+	return start(BASE | F_RX_EXTRA | F_MAC_ADDR, 0);
 }
 
 static int setup_budget(void **state)
@@ -402,36 +417,136 @@ static uint8_t ctrl(unsigned s, uint8_t cls, uint8_t cmd, const void *data,
 	return fd.host[a + 0x800];
 }
 
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/* The filter the backend was given last: all, or allmulti and the list
+ * of n addresses that follow. */
+static void filter_is(bool all, bool allmulti, unsigned n, ...)
+{
+	va_list ap;
+	unsigned i;
+
+	assert_int_equal(be.filter.all, all);
+	if (all)
+		return;
+	assert_int_equal(be.filter.allmulti, allmulti);
+	assert_int_equal(be.filter.n, n);
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		assert_memory_equal(be.filter.mac[i], va_arg(ap, uint8_t *),
+				    6);
+	va_end(ap);
+}
+
+/* A MAC table command's data: nu unicast entries (u, u+1, ...: the last
+ * byte counts up), nm multicast ones (m, m+1, ...).  Its length. */
+static uint32_t mac_tables(uint8_t *raw, uint32_t nu, const uint8_t *u,
+			   uint32_t nm, const uint8_t *m)
+{
+	uint32_t i, off = 0;
+
+	memcpy(raw, &nu, 4);
+	for (i = 0; i < nu; i++) {
+		memcpy(raw + 4 + 6 * i, u, 6);
+		raw[4 + 6 * i + 5] += (uint8_t)i;
+	}
+	off = 4 + 6 * nu;
+	memcpy(raw + off, &nm, 4);
+	for (i = 0; i < nm; i++) {
+		memcpy(raw + off + 4 + 6 * i, m, 6);
+		raw[off + 4 + 6 * i + 5] += (uint8_t)i;
+	}
+	return off + 4 + 6 * nm;
+}
+
+/* The RX mode and MAC table reach the backend as a list of destinations
+ * (the device no longer filters itself): promisc until the driver turns
+ * it off, then the MAC and broadcast, then the tables.  Malformed
+ * commands change nothing; a reset passes everything again. */
 static void test_ctrl_rx_mode_and_filter(void **state)
 {
 	static const uint8_t other[6] = { 2, 0, 0, 0, 0, 9 };
 	static const uint8_t mcast[6] = { 1, 0, 0x5e, 0, 0, 1 };
 	struct virtio_net_stats st;
-	uint32_t nu = 0, nm = 1;
-	uint8_t off = 0, raw[14];
+	uint8_t off = 0, on = 1, raw[64];
+	unsigned calls;
 
+	assert_int_equal(be.filters, 0);
 	assert_int_equal(ctrl(0, 0, 0, &off, 1), 0);	/* promisc off */
-	/* A table of 0 unicast and 1 multicast: 4 + 4 + 6 bytes. */
-	memcpy(raw, &nu, 4);
-	memcpy(raw + 4, &nm, 4);
-	memcpy(raw + 8, mcast, 6);
-	assert_int_equal(ctrl(1, 1, 0, raw, 14), 0);
+	filter_is(false, false, 2, mac, bcast);
+	assert_int_equal(ctrl(1, 1, 0, raw, mac_tables(raw, 1, other, 1,
+							  mcast)), 0);
+	filter_is(false, false, 4, mac, other, bcast, mcast);
+	calls = be.filters;
 	/* An entry count beyond the command: ERR, the table unchanged. */
-	raw[4] = 9;
-	assert_int_equal(ctrl(2, 1, 0, raw, 14), 1);
+	raw[10] = 9;		/* the multicast count */
+	assert_int_equal(ctrl(2, 1, 0, raw, 20), 1);
 	/* A promisc command without its byte. */
 	assert_int_equal(ctrl(3, 0, 0, NULL, 0), 1);
+	assert_int_equal(be.filters, calls);
+	filter_is(false, false, 4, mac, other, bcast, mcast);
+	assert_int_equal(ctrl(4, 0, 1, &on, 1), 0);	/* allmulti */
+	filter_is(false, true, 4, mac, other, bcast, mcast);
+	assert_int_equal(ctrl(5, 0, 0, &on, 1), 0);	/* promisc on */
+	filter_is(true, false, 0);
+	assert_int_equal(ctrl(6, 0, 0, &off, 1), 0);
+	filter_is(false, true, 4, mac, other, bcast, mcast);
+	/* Every frame reaches the guest's buffers: the backend filters. */
 	backend_packet(other, HDR + 60, 1);
-	backend_packet(mcast, HDR + 60, 2);
 	backend_packet(mac, HDR + 60, 3);
 	rx_buffer(0, 256);
 	rx_buffer(1, 256);
 	virtio_net_rx_ready(dev, 0);
 	assert_int_equal(fv_used_idx(&fd, RXQ), 2);
 	virtio_net_get_stats(dev, &st);
-	assert_int_equal(st.rx_filtered, 1);
-	assert_int_equal(fd.host[FV_BUF + HDR + 59], 2);
-	assert_int_equal(fd.host[FV_BUF + 0x1000 + HDR + 59], 3);
+	assert_int_equal(st.rx_filtered, 0);
+	/* A reset: no filter (promisc), until the next driver says. */
+	calls = be.filters;
+	virtio_set_status(dev, 0);
+	assert_int_equal(be.filters, calls + 1);
+	filter_is(true, false, 0);
+}
+
+/* The extra modes and the table sizes: what a list cannot say passes
+ * everything (alluni, a unicast table too large), allmulti stands for a
+ * multicast table too large, nouni/nobcast/nomulti leave entries out,
+ * and a list left empty is no filter.  A new MAC replaces the old. */
+static void test_ctrl_rx_filter_modes(void **state)
+{
+	static const uint8_t u[6] = { 2, 0, 0, 0, 1, 0 };
+	static const uint8_t m[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	static const uint8_t nmac[6] = { 0x02, 1, 2, 3, 4, 5 };
+	uint8_t off = 0, on = 1, raw[1024];
+
+	assert_int_equal(ctrl(0, 0, 0, &off, 1), 0);
+	assert_int_equal(ctrl(1, 1, 0, raw, mac_tables(raw, 0, u, 1, m)), 0);
+	filter_is(false, false, 3, mac, bcast, m);
+	assert_int_equal(ctrl(2, 0, 2, &on, 1), 0);	/* alluni */
+	filter_is(true, false, 0);
+	assert_int_equal(ctrl(3, 0, 2, &off, 1), 0);
+	assert_int_equal(ctrl(4, 0, 4, &on, 1), 0);	/* nouni */
+	filter_is(false, false, 2, bcast, m);
+	assert_int_equal(ctrl(5, 0, 5, &on, 1), 0);	/* nobcast */
+	filter_is(false, false, 1, m);
+	assert_int_equal(ctrl(6, 0, 3, &on, 1), 0);	/* nomulti: empty */
+	filter_is(true, false, 0);
+	assert_int_equal(ctrl(7, 0, 4, &off, 1), 0);
+	filter_is(false, false, 1, mac);
+	assert_int_equal(ctrl(8, 0, 3, &off, 1), 0);
+	assert_int_equal(ctrl(9, 0, 5, &off, 1), 0);
+	/* 65 multicast entries: all multicast instead. */
+	assert_int_equal(ctrl(10, 1, 0, raw, mac_tables(raw, 1, u, 65, m)),
+			 0);
+	filter_is(false, true, 3, mac, u, bcast);
+	/* 65 unicast entries: no filter. */
+	assert_int_equal(ctrl(11, 1, 0, raw, mac_tables(raw, 65, u, 0, m)),
+			 0);
+	filter_is(true, false, 0);
+	assert_int_equal(ctrl(12, 1, 0, raw, mac_tables(raw, 0, u, 0, m)), 0);
+	filter_is(false, false, 2, mac, bcast);
+	assert_int_equal(ctrl(13, 1, 1, nmac, 6), 0);	/* MAC_ADDR_SET */
+	filter_is(false, false, 2, nmac, bcast);
+	assert_false(fv_needs_reset(&fd));
 }
 
 static void test_ctrl_mac_offloads_announce(void **state)
@@ -560,6 +675,7 @@ int main(void)
 		T(test_rx_merge_waits_for_more, setup_mrg),
 		T(test_rx_buffer_below_header, setup_mrg),
 		T(test_ctrl_rx_mode_and_filter, setup),
+		T(test_ctrl_rx_filter_modes, setup_extra),
 		T(test_ctrl_mac_offloads_announce, setup),
 		T(test_ctrl_unknown_and_short, setup),
 		T(test_ctrl_mq, setup),

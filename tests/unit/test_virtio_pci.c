@@ -37,12 +37,19 @@ static struct hw_irq irq;
 static struct hw_ioevent ioev;
 static struct virtio_pci *vp;
 
-/* Which queues' kicks the event loop reads (the machine's part). */
-static uint64_t unwatched;
+/* Which queues' kicks the event loop does not read, and which queues'
+ * call eventfds it does (the machine's part). */
+static uint64_t unwatched, calls_watched;
 
 static void kick_watch(void *opaque, unsigned q, bool on)
 {
 	unwatched = on ? unwatched & ~(1ull << q) : unwatched | 1ull << q;
+}
+
+static void call_watch(void *opaque, unsigned q, bool on)
+{
+	calls_watched = on ? calls_watched | 1ull << q
+			   : calls_watched & ~(1ull << q);
 }
 
 static int setup(void **state)
@@ -60,7 +67,9 @@ static int setup(void **state)
 	if (!td || pci_create(&pci))
 		return -1;
 	pci_set_host(pci, &h);
-	vh = (struct virtio_pci_host){ pci, &irq, &ioev, kick_watch, &fi };
+	vh = (struct virtio_pci_host){ pci, &irq, &ioev, kick_watch,
+				       call_watch, &fi };
+	unwatched = calls_watched = 0;
 	if (virtio_pci_create(&vp, &td->vdev, &vh, SLOT))
 		return -1;
 	fd.dev = NULL;		/* the transport owns it now */
@@ -337,10 +346,6 @@ static void test_vhost_eventfds(void **state)
 
 	(void)state;
 	driver_init();
-	virtio_dev_lock(d);
-	/* MSI-X is off (INTx): no call eventfd. */
-	assert_int_equal(virtio_transport_call_get(d, 0), -ENOTSUP);
-	virtio_dev_unlock(d);
 	pci_cfg_write(pci, BDF, vp->msix.cap + 2, 2, 0x8000);
 	wr(0x16, 2, 0);
 	wr(0x1a, 2, 1);
@@ -352,9 +357,15 @@ static void test_vhost_eventfds(void **state)
 	assert_int_equal(kfd, virtio_pci_kick_fd(vp, 0));
 	assert_true(unwatched == 1);
 	assert_int_equal(cfd, fi.efd[1]);
-	/* Twice for one queue is refused; queue 1 has no vector. */
-	assert_int_equal(virtio_transport_call_get(d, 0), -ENOTSUP);
-	assert_int_equal(virtio_transport_call_get(d, 1), -ENOTSUP);
+	assert_true(calls_watched == 0);
+	/* Twice for one queue is refused; queue 1 has no vector: the
+	 * event loop's eventfd. */
+	assert_int_equal(virtio_transport_call_get(d, 0), -EBUSY);
+	assert_int_equal(virtio_transport_call_get(d, 1),
+			 virtio_pci_call_fd(vp, 1));
+	assert_true(calls_watched == 2);
+	virtio_transport_call_put(d, 1);
+	assert_true(calls_watched == 0);
 	virtio_dev_unlock(d);
 	/* A kick now is vhost's: the transport does not read it. */
 	assert_int_equal(write(kfd, &one, 8), 8);
@@ -390,6 +401,77 @@ static void test_vhost_eventfds(void **state)
 	virtio_dev_unlock(d);
 	assert_true(unwatched == 0);
 	assert_false(fi.gated[1]);
+}
+
+static int call_get0(void)
+{
+	int cfd;
+
+	virtio_dev_lock(&td->vdev);
+	cfd = virtio_transport_call_get(&td->vdev, 0);
+	virtio_dev_unlock(&td->vdev);
+	return cfd;
+}
+
+static void call_put0(void)
+{
+	virtio_dev_lock(&td->vdev);
+	virtio_transport_call_put(&td->vdev, 0);
+	virtio_dev_unlock(&td->vdev);
+}
+
+/* vhost's interrupts with INTx (MSI-X off, e.g. Linux with pci=nomsi):
+ * an eventfd the event loop reads, each signal the ISR bit and the INTx
+ * line like the device's own interrupts; nothing once given back (a
+ * signal left unread included).  After a reset the driver comes back
+ * with MSI-X: the vector's irqfd; and again without it: the eventfd. */
+static void test_vhost_call_intx(void **state)
+{
+	unsigned gsi = pci_intx_gsi(SLOT, 0);
+	uint64_t one = 1;
+	int cfd;
+
+	(void)state;
+	driver_init();
+	cfd = call_get0();
+	assert_true(cfd >= 0);
+	assert_int_equal(cfd, virtio_pci_call_fd(vp, 0));
+	assert_true(calls_watched == 1);
+	assert_int_equal(write(cfd, &one, 8), 8);
+	virtio_pci_called(vp, 0);
+	assert_true(fh.level[gsi]);
+	assert_int_equal(rd(0x1000, 1), VIRTIO_ISR_QUEUE);
+	assert_false(fh.level[gsi]);
+	virtio_pci_called(vp, 0);	/* nothing more was signalled */
+	assert_false(fh.level[gsi]);
+	assert_int_equal(vp->calls_loop, 1);
+	/* Given back with a signal unread: dropped, not delivered later. */
+	assert_int_equal(write(cfd, &one, 8), 8);
+	call_put0();
+	assert_true(calls_watched == 0);
+	virtio_pci_called(vp, 0);
+	assert_false(fh.level[gsi]);
+	assert_int_equal(rd(0x1000, 1), 0);
+	/* A reset; the driver binds again with MSI-X. */
+	wr(0x14, 1, 0);
+	driver_init();
+	pci_cfg_write(pci, BDF, vp->msix.cap + 2, 2, 0x8000);
+	wr(0x16, 2, 0);
+	wr(0x1a, 2, 1);
+	cfd = call_get0();
+	assert_int_equal(cfd, fi.efd[1]);
+	assert_true(calls_watched == 0);
+	assert_int_equal(vp->msix.routed[1].ext, 1);
+	call_put0();
+	assert_int_equal(vp->msix.routed[1].ext, 0);
+	/* And once more without MSI-X (vector left as it was). */
+	wr(0x14, 1, 0);
+	pci_cfg_write(pci, BDF, vp->msix.cap + 2, 2, 0);
+	driver_init();
+	assert_int_equal(call_get0(), virtio_pci_call_fd(vp, 0));
+	assert_true(calls_watched == 1);
+	assert_int_equal(vp->msix.routed[1].ext, 0);
+	call_put0();
 }
 
 /* A kick that exits (a write other than the ioeventfd's 2 bytes, or
@@ -539,6 +621,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_msix_and_intx, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vhost_eventfds, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_vhost_call_intx, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vhost_vector_change_refused,
 						setup, teardown),
