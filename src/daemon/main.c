@@ -14,6 +14,7 @@
 
 #include "rpc/paths.h"
 #include "daemon/activate.h"
+#include "daemon/domxml_mod.h"
 #include "daemon/server.h"
 #include "daemon/store.h"
 #include "daemon/supervise.h"
@@ -61,24 +62,46 @@ static int make_parent(const char *path)
 	return ret;
 }
 
+/* The folder vireod runs from, or "" when unknown. */
+static void self_dir(char *out, size_t len)
+{
+	char self[PATH_BUF];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0) {
+		out[0] = '\0';
+		return;
+	}
+	self[n] = '\0';
+	snprintf(out, len, "%s", dirname(self));
+}
+
 /* $VIREOD_VMM, or vireo-vmm in vireod's own folder, or on PATH. */
-static void find_vmm(char *out, size_t len)
+static void find_vmm(const char *dir, char *out, size_t len)
 {
 	const char *env = getenv("VIREOD_VMM");
-	char self[PATH_BUF];
-	ssize_t n;
 
 	snprintf(out, len, "%s", env && *env ? env : "vireo-vmm");
-	if (env && *env)
+	if ((env && *env) || !*dir)
 		return;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return;
-	self[n] = '\0';
-	if ((size_t)snprintf(out, len, "%s/vireo-vmm", dirname(self)) < len &&
+	if ((size_t)snprintf(out, len, "%s/vireo-vmm", dir) < len &&
 	    access(out, X_OK) == 0)
 		return;
 	snprintf(out, len, "vireo-vmm");
+}
+
+/* The domain XML module: beside vireod (the build tree), else where
+ * `make install` puts it. */
+static int find_domxml(const char *dir)
+{
+	const char *dirs[] = {*dir ? dir : VIREO_MODULE_DIR, VIREO_MODULE_DIR,
+			      NULL};
+	char err[2 * PATH_BUF];
+
+	if (domxml_module_locate(dirs, err, sizeof(err)) == 0)
+		return 0;
+	log_error("%s", err);
+	return -ENOENT;
 }
 
 /* Domains marked autostart and not running (after adoption) start with
@@ -185,6 +208,7 @@ static int setup(const struct opts *o, struct store *st, struct server *srv,
 {
 	/* Before anything opens an fd that could take fd 3's number. */
 	int lfd = activate_listen_fd(), ret;
+	char dir[PATH_BUF];
 
 	if (lfd < 0) {
 		log_error("socket activation: fd %d: %s", ACTIVATE_FD_START,
@@ -193,6 +217,9 @@ static int setup(const struct opts *o, struct store *st, struct server *srv,
 			      : strerror(-lfd));
 		return 1;
 	}
+	self_dir(dir, sizeof(dir));
+	if (find_domxml(dir) < 0)
+		return 1;
 	ret = make_parent(o->state);
 	if (ret == 0)
 		ret = store_open(st, o->state);
@@ -211,7 +238,7 @@ static int setup(const struct opts *o, struct store *st, struct server *srv,
 		store_close(st);
 		return 1;
 	}
-	find_vmm(vmm, vmmlen);
+	find_vmm(dir, vmm, vmmlen);
 	ret = supervisor_init(sup, &srv->loop, vmm, o->state, st->dirfd);
 	if (ret < 0) {
 		log_error("state dir %s: logs: %s", o->state, strerror(-ret));
