@@ -54,7 +54,7 @@ int status_write(int rundirfd, const char *name, const struct dom_status *s)
 	if (n < 0)
 		return n;
 	file_name(file, sizeof(file), name);
-	return store_write_atomic(rundirfd, file, text, (size_t)n);
+	return store_write_run(rundirfd, file, text, (size_t)n);
 }
 
 static int path_val(char *out, const char *v)

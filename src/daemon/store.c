@@ -30,8 +30,10 @@ static void fault_point(const char *step)
 		_exit(99);
 }
 
-int store_write_atomic(int dirfd, const char *name, const char *data,
-		       size_t len)
+/* Through a temporary file and a rename; with `sync`, fsync of the file
+ * before the rename and of the folder after it. */
+static int write_replace(int dirfd, const char *name, const char *data,
+			 size_t len, bool sync)
 {
 	char tmp[512];
 	int fd, ret;
@@ -43,7 +45,7 @@ int store_write_atomic(int dirfd, const char *name, const char *data,
 		return -errno;
 	ret = rpc_write_all(fd, data, len);
 	fault_point("written");
-	if (ret == 0 && fsync(fd) < 0)
+	if (ret == 0 && sync && fsync(fd) < 0)
 		ret = -errno;
 	fault_point("synced");
 	if (close(fd) < 0 && ret == 0)
@@ -55,7 +57,18 @@ int store_write_atomic(int dirfd, const char *name, const char *data,
 		unlinkat(dirfd, tmp, 0);
 		return ret;
 	}
-	return fsync(dirfd) < 0 ? -errno : 0;
+	return sync && fsync(dirfd) < 0 ? -errno : 0;
+}
+
+int store_write_atomic(int dirfd, const char *name, const char *data,
+		       size_t len)
+{
+	return write_replace(dirfd, name, data, len, true);
+}
+
+int store_write_run(int dirfd, const char *name, const char *data, size_t len)
+{
+	return write_replace(dirfd, name, data, len, false);
 }
 
 static char *read_file_at(int dirfd, const char *name, size_t *len)

@@ -63,5 +63,11 @@ struct dom *store_by_id(const struct store *s, int id);
  * rename, fsync of the folder.  0 or -errno (the old file untouched). */
 int store_write_atomic(int dirfd, const char *name, const char *data,
 		       size_t len);
+/* The same without the fsyncs, for the files in run/ (status, running
+ * definition): whole or absent if vireod dies, even by SIGKILL, but not
+ * made durable, as they describe VMMs that a host crash ends too (a file
+ * a crash leaves torn does not parse or names a dead pid, and is
+ * removed).  The fsyncs cost ~20 ms on the way to starting a VMM. */
+int store_write_run(int dirfd, const char *name, const char *data, size_t len);
 
 #endif

@@ -377,7 +377,7 @@ void sv_save_def(struct supervisor *sv, const struct dom *d)
 
 	snprintf(file, sizeof(file), "%s.xml", d->def->name);
 	if (!xml ||
-	    store_write_atomic(sv->rundirfd, file, xml, strlen(xml)) < 0)
+	    store_write_run(sv->rundirfd, file, xml, strlen(xml)) < 0)
 		log_warn("domain %s: cannot save its running definition",
 			 d->def->name);
 	free(xml);

@@ -205,6 +205,35 @@ static void test_reload_skips_bad_file(void **state)
 	remove_test_dir(dir);
 }
 
+/* run/ files: replaced whole through a temporary file that does not
+ * stay, with or without the fsyncs. */
+static void test_write_run(void **state)
+{
+	const char *dir = test_dir();
+	char buf[64], longname[600];
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY), fd;
+	ssize_t n;
+
+	assert_true(dfd >= 0);
+	assert_int_equal(store_write_run(dfd, "a.status", "pid 12345\n", 10),
+			 0);
+	assert_int_equal(store_write_run(dfd, "a.status", "pid 7\n", 6), 0);
+	fd = openat(dfd, "a.status", O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	assert_int_equal(n, 6);
+	assert_memory_equal(buf, "pid 7\n", 6);
+	assert_int_equal(faccessat(dfd, ".a.status.tmp", F_OK, 0), -1);
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(store_write_run(dfd, longname, "", 0), -ENAMETOOLONG);
+	assert_int_equal(store_write_run(-1, "a.status", "", 0), -EBADF);
+	assert_int_equal(unlinkat(dfd, "a.status", 0), 0);
+	close(dfd);
+	remove_test_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +242,7 @@ int main(void)
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_transient),
 	    cmocka_unit_test(test_reload_skips_bad_file),
+	    cmocka_unit_test(test_write_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
