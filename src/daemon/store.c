@@ -99,6 +99,63 @@ out:
 	return buf;
 }
 
+/* FNV-1a. */
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
+/* The slot of `name` in the name table: its domain's, or the empty one
+ * where it would go. */
+static size_t name_slot(const struct store *s, const char *name)
+{
+	size_t mask = s->idx_cap - 1, i = hash_bytes(name, strlen(name)) & mask;
+
+	while (s->by_name[i] && strcmp(s->by_name[i]->def->name, name))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static size_t uuid_slot(const struct store *s, const uint8_t *uuid)
+{
+	size_t mask = s->idx_cap - 1, i = hash_bytes(uuid, RPC_UUID_LEN) & mask;
+
+	while (s->by_uuid[i] &&
+	       memcmp(s->by_uuid[i]->def->uuid, uuid, RPC_UUID_LEN))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void index_dom(struct store *s, struct dom *d)
+{
+	s->by_name[name_slot(s, d->def->name)] = d;
+	s->by_uuid[uuid_slot(s, d->def->uuid)] = d;
+}
+
+/* The lookup tables by name and by UUID: open addressing with linear
+ * probing, `idx_cap` slots (a power of two, at least twice the domains).
+ * Rebuilt when they fill and after a removal; when memory for them is
+ * short, idx_cap is 0 and lookups search the array. */
+static void reindex(struct store *s)
+{
+	size_t cap = 32;
+
+	while (cap < 2 * s->n)
+		cap *= 2;
+	free(s->by_name);
+	free(s->by_uuid);
+	s->by_name = calloc(cap, sizeof(*s->by_name));
+	s->by_uuid = calloc(cap, sizeof(*s->by_uuid));
+	s->idx_cap = s->by_name && s->by_uuid ? cap : 0;
+	for (size_t i = 0; s->idx_cap && i < s->n; i++)
+		index_dom(s, s->doms[i]);
+}
+
 static int add(struct store *s, struct dom *d)
 {
 	struct dom **nd;
@@ -113,6 +170,10 @@ static int add(struct store *s, struct dom *d)
 		s->cap = cap;
 	}
 	s->doms[s->n++] = d;
+	if (2 * s->n > s->idx_cap)
+		reindex(s);
+	else
+		index_dom(s, d);
 	return 0;
 }
 
@@ -217,6 +278,8 @@ void store_close(struct store *s)
 	for (i = 0; i < s->n; i++)
 		dom_free(s->doms[i]);
 	free(s->doms);
+	free(s->by_name);
+	free(s->by_uuid);
 	if (s->autostartfd >= 0)
 		close(s->autostartfd);
 	if (s->dirfd >= 0)
@@ -369,6 +432,7 @@ void store_forget(struct store *s, struct dom *d)
 			memmove(&s->doms[i], &s->doms[i + 1],
 				(s->n - i - 1) * sizeof(*s->doms));
 			s->n--;
+			reindex(s);
 			break;
 		}
 	}
@@ -395,6 +459,8 @@ struct dom *store_by_name(const struct store *s, const char *name)
 {
 	size_t i;
 
+	if (s->idx_cap)
+		return s->by_name[name_slot(s, name)];
 	for (i = 0; i < s->n; i++)
 		if (!strcmp(s->doms[i]->def->name, name))
 			return s->doms[i];
@@ -405,6 +471,8 @@ struct dom *store_by_uuid(const struct store *s, const uint8_t *uuid)
 {
 	size_t i;
 
+	if (s->idx_cap)
+		return s->by_uuid[uuid_slot(s, uuid)];
 	for (i = 0; i < s->n; i++)
 		if (!memcmp(s->doms[i]->def->uuid, uuid, RPC_UUID_LEN))
 			return s->doms[i];

@@ -29,6 +29,9 @@ struct store {
 	int autostartfd;
 	struct dom **doms;
 	size_t n, cap;
+	/* By name and by UUID, for O(1) lookups (store.c, reindex). */
+	struct dom **by_name, **by_uuid;
+	size_t idx_cap;
 };
 
 /* Opens (creating it 0700 when missing) dir and loads every *.xml in it;

@@ -205,6 +205,43 @@ static void test_reload_skips_bad_file(void **state)
 	remove_test_dir(dir);
 }
 
+/* Lookups by name and UUID (hash tables) stay right through growth and
+ * removals, for UUIDs that differ in one byte only. */
+static void test_lookups(void **state)
+{
+	const char *dir = test_dir();
+	struct dom *doms[200], *d;
+	struct store s;
+	char name[16], uuid[40], *xml, err[256];
+	uint8_t raw[16] = {0x6f, 0x1c};
+
+	assert_int_equal(store_open(&s, dir), 0);
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		snprintf(uuid, sizeof(uuid),
+			 "6f1c0000-0000-0000-0000-0000000000%02x", i);
+		xml = xml_for(name, uuid, ">1024");
+		assert_int_equal(store_add_transient(&s, xml, strlen(xml),
+						     &doms[i], err,
+						     sizeof(err)),
+				 0);
+		free(xml);
+	}
+	for (int i = 0; i < 200; i += 2)
+		store_forget(&s, doms[i]);
+	assert_int_equal(s.n, 100);
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		raw[15] = (uint8_t)i;
+		d = i % 2 ? doms[i] : NULL;
+		assert_ptr_equal(store_by_name(&s, name), d);
+		assert_ptr_equal(store_by_uuid(&s, raw), d);
+	}
+	assert_null(store_by_name(&s, "d"));
+	store_close(&s);
+	remove_test_dir(dir);
+}
+
 /* run/ files: replaced whole through a temporary file that does not
  * stay, with or without the fsyncs. */
 static void test_write_run(void **state)
@@ -242,6 +279,7 @@ int main(void)
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_transient),
 	    cmocka_unit_test(test_reload_skips_bad_file),
+	    cmocka_unit_test(test_lookups),
 	    cmocka_unit_test(test_write_run),
 	};
 
