@@ -527,6 +527,8 @@ int supervisor_start(struct supervisor *sv, struct dom *d, char *err,
 	d->id = sv->next_id++;
 	d->state = DOM_RUNNING;
 	d->reason = RUNNING_BOOTED;
+	p->fast_until_ms = qmpc_now_ms() + SV_FAST_TICK_MS;
+	sv_tick_rate(sv, qmpc_now_ms());
 	return 0;
 }
 

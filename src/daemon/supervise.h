@@ -43,6 +43,7 @@ struct supervisor {
 	int next_id;
 	int tick_fd; /* a timerfd: monitor connects and timeouts */
 	struct loop_source tick_src;
+	bool tick_fast; /* at 10 ms (sv_tick_rate) */
 	struct vmm_proc *procs;
 	/* A VMM ended: d is shut off with d->reason set; detail is the
 	 * STOPPED event's detail.  A transient d may be freed here. */

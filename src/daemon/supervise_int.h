@@ -39,7 +39,8 @@ struct vmm_proc {
 	struct qmpc mon;
 	bool mon_warned;
 	int log_fd;
-	int pty_fd; /* the console pty's slave, read always */
+	int pty_fd;		/* the console pty's slave, read always */
+	uint64_t fast_until_ms; /* the fast tick after a start */
 	struct loop_source pty_src;
 	enum vmm_outcome event_outcome; /* from a SHUTDOWN event */
 	bool destroying, fake_reboot;
@@ -67,6 +68,8 @@ int sv_watch_exit(struct vmm_proc *p);
 int sv_open_log(struct supervisor *sv, const char *name);
 
 void sv_tick(struct loop_source *src, uint32_t events);
+#define SV_FAST_TICK_MS 5000
+void sv_tick_rate(struct supervisor *sv, uint64_t now);
 void sv_monitor_hooks(struct vmm_proc *p);
 void sv_pty_close(struct vmm_proc *p);
 /* Reads what the guest left in the pty before its VMM ended. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -248,8 +249,31 @@ void sv_monitor_hooks(struct vmm_proc *p)
 	p->mon.opaque = p;
 }
 
-/* Every 200 ms: connect the monitors not connected yet; a monitor that
- * leaves a command unanswered too long is dropped (and retried). */
+/* The tick's period: 10 ms while a VMM started less than
+ * SV_FAST_TICK_MS ago has its monitor or console pty still to find
+ * (vireo-vmm listens a few ms after its exec, and its console reaches
+ * the log only once the pty is found), else 200 ms. */
+void sv_tick_rate(struct supervisor *sv, uint64_t now)
+{
+	struct itimerspec its = {{0, 200000000}, {0, 200000000}};
+	bool fast = false;
+
+	for (struct vmm_proc *p = sv->procs; p; p = p->next)
+		fast |= !p->destroying && now < p->fast_until_ms &&
+			(p->mon.fd < 0 || !p->mon.ready ||
+			 ((p->dom->def->serial || p->dom->def->console) &&
+			  !p->st.pty[0]));
+	if (fast == sv->tick_fast)
+		return;
+	sv->tick_fast = fast;
+	if (fast)
+		its = (struct itimerspec){{0, 10000000}, {0, 10000000}};
+	timerfd_settime(sv->tick_fd, 0, &its, NULL);
+}
+
+/* Every 200 ms (10 ms after a start, sv_tick_rate): connect the monitors
+ * not connected yet; a monitor that leaves a command unanswered too long
+ * is dropped (and retried). */
 void sv_tick(struct loop_source *src, uint32_t events)
 {
 	struct supervisor *sv = src->opaque;
@@ -285,6 +309,7 @@ void sv_tick(struct loop_source *src, uint32_t events)
 			}
 		}
 	}
+	sv_tick_rate(sv, now);
 }
 
 /* Sends cmd with the id of a free wait slot, which then waits for its
@@ -376,8 +401,7 @@ void sv_save_def(struct supervisor *sv, const struct dom *d)
 	char *xml = domxml_format(d->def, NULL);
 
 	snprintf(file, sizeof(file), "%s.xml", d->def->name);
-	if (!xml ||
-	    store_write_run(sv->rundirfd, file, xml, strlen(xml)) < 0)
+	if (!xml || store_write_run(sv->rundirfd, file, xml, strlen(xml)) < 0)
 		log_warn("domain %s: cannot save its running definition",
 			 d->def->name);
 	free(xml);

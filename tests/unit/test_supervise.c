@@ -16,6 +16,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "daemon/netdev.h"
@@ -301,6 +302,33 @@ static void test_no_monitor(void **state)
 	destroy_wait(f);
 	assert_int_equal(f->d->reason, 2);
 	assert_int_equal(supervisor_pause(&f->sv, f->d, true, NULL), -ESRCH);
+}
+
+static long tick_period_ms(struct fixture *f)
+{
+	struct itimerspec its;
+
+	assert_int_equal(timerfd_gettime(f->sv.tick_fd, &its), 0);
+	return its.it_interval.tv_sec * 1000 + its.it_interval.tv_nsec / 1000000;
+}
+
+/* The tick runs at 10 ms after a start while the monitor is still to be
+ * connected, for SV_FAST_TICK_MS at most, and at 200 ms otherwise. */
+static void test_fast_tick(void **state)
+{
+	struct fixture *f = *state;
+
+	start(f, script(f, "exec sleep 60"));
+	assert_true(f->sv.tick_fast);
+	assert_int_equal(tick_period_ms(f), 10);
+	for (int i = 0; i < 3; i++)
+		loop_run_once(&f->loop, 50);
+	assert_int_equal(tick_period_ms(f), 10); /* no monitor yet */
+	f->d->proc->fast_until_ms = qmpc_now_ms();
+	loop_run_once(&f->loop, 50);
+	assert_false(f->sv.tick_fast);
+	assert_int_equal(tick_period_ms(f), 200);
+	destroy_wait(f);
 }
 
 /* A running VMM has a status file naming it; vireod going away (the
@@ -646,6 +674,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_cpu_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_monitor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fast_tick, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_destroy_escalates, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_destroy_replies, setup,
