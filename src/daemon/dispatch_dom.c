@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/dispatch_int.h"
+#include "util/log.h"
 
 /* ---- events ---- */
 
@@ -171,8 +173,18 @@ static int h_define_flags(struct call *c)
 
 /* ---- running ---- */
 
+static int64_t elapsed_us(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000;
+}
+
 static int start(struct call *c, struct dom *d)
 {
+	struct timespec t0;
 	char err[400];
 	int ret;
 
@@ -185,10 +197,15 @@ static int start(struct call *c, struct dom *d)
 		return dsp_fail(c, ERR_OPERATION_INVALID, ERRDOM_DOMAIN,
 				"Requested operation is not valid: domain is "
 				"already running");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = supervisor_start(c->ctx->sup, d, err, sizeof(err));
 	if (ret < 0)
 		return dsp_fail(c, ERR_OPERATION_FAILED, ERRDOM_DOMAIN,
 				"operation failed: %s", err);
+	/* The spawn returns once the VMM has exec'd (bench/daemon). */
+	log_debug("domain %s: VMM pid %d running %lld us after the request",
+		  d->def->name, (int)supervisor_pid(d),
+		  (long long)elapsed_us(&t0));
 	emit(c, d, EVENT_STARTED, 0 /* booted */);
 	return 0;
 }
