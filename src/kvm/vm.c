@@ -13,6 +13,11 @@
 #include "kvm/vcpu.h"
 #include "util/log.h"
 #include "x86/layout.h"
+#include "x86/pvclock.h"
+
+/* vCPUs whose own kvmclock readings a pause looks at (all, up to
+ * this). */
+#define VM_CLOCK_VCPUS 256
 
 static int vm_host_irq_set(void *opaque, unsigned gsi, bool level)
 {
@@ -280,12 +285,54 @@ void vm_join(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 }
 
+/* The time vCPU i's guest reads from kvmclock now: its pvclock
+ * structure at its TSC now.  0, -ENOENT when the guest has not enabled
+ * kvmclock there, or -errno.  The vCPU is parked (out of KVM_RUN). */
+static int vm_guest_clock(struct vm *vm, unsigned i, uint64_t *ns)
+{
+	union {
+		struct kvm_msrs h;
+		uint8_t b[sizeof(struct kvm_msrs) +
+			  2 * sizeof(struct kvm_msr_entry)];
+	} m;
+	uint8_t raw[PVCLOCK_SIZE];
+	struct pvclock pv;
+
+	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = 2;
+	m.h.entries[0].index = MSR_KVM_SYSTEM_TIME_NEW;
+	m.h.entries[1].index = MSR_IA32_TSC;
+	if (ioctl(vm->vcpus[i].fd, KVM_GET_MSRS, &m) != 2)
+		return -EIO;
+	if (!(m.h.entries[0].data & 1))
+		return -ENOENT;
+	/* Trust boundary: the address is whatever the guest wrote to the
+	 * MSR, and the structure there is guest memory.  gmem_read checks
+	 * it lies in RAM; pvclock_ns takes any field values. */
+	if (gmem_read(&vm->mem, m.h.entries[0].data & ~1ULL, raw,
+		      sizeof(raw)) < 0)
+		return -EFAULT;
+	pvclock_decode(&pv, raw);
+	if (pv.version & 1)
+		return -EAGAIN; /* mid-update: cannot be while parked */
+	*ns = pvclock_ns(&pv, m.h.entries[1].data);
+	return 0;
+}
+
 /* kvmclock across a pause.  Without it the guest's monotonic and wall
- * clocks would jump by the pause on resume.  A failure costs only that
- * jump, so it is logged and the pause goes on. */
+ * clocks would jump by the pause on resume.  The value held is KVM's
+ * (KVM_GET_CLOCK) or the latest the guest reads on any vCPU, if later:
+ * with KVM's master clock off (flags without KVM_CLOCK_TSC_STABLE) KVM
+ * gives the host's clock plus an offset, while the guest's readings
+ * run on the TSC since KVM last wrote each vCPU's structure, and may be
+ * ahead; holding KVM's value would send the guest's clock back.  A
+ * failure costs only that jump, so it is logged and the pause goes
+ * on. */
 static void vm_hold_clock(struct vm *vm)
 {
 	struct kvm_clock_data c;
+	uint64_t guest[VM_CLOCK_VCPUS];
+	unsigned i, n = 0;
 
 	memset(&c, 0, sizeof(c));
 	if (vm->clock_held)
@@ -294,22 +341,40 @@ static void vm_hold_clock(struct vm *vm)
 		log_info("KVM_GET_CLOCK: %s", strerror(errno));
 		return;
 	}
-	vm->held_clock = c.clock;
+	for (i = 0; i < vm->ncpus && n < VM_CLOCK_VCPUS; i++)
+		if (vm_guest_clock(vm, i, &guest[n]) == 0)
+			n++;
+	vm->held_clock = pvclock_hold(c.clock, guest, n);
 	vm->clock_held = true;
+	if (vm->held_clock - c.clock > 1000000)
+		log_info("kvmclock held at the guest's %.6f s, KVM's is "
+			 "%.6f s behind (master clock %s)",
+			 vm->held_clock / 1e9,
+			 (vm->held_clock - c.clock) / 1e9,
+			 c.flags & KVM_CLOCK_TSC_STABLE ? "on" : "off");
 }
 
+/* No flags: KVM_CLOCK_REALTIME would advance it by the pause.  Then each
+ * vCPU's guest learns it was stopped (KVM_KVMCLOCK_CTRL sets
+ * PVCLOCK_GUEST_STOPPED; EINVAL where it has no kvmclock), so its
+ * soft-lockup watchdog does not count the pause. */
 static void vm_release_clock(struct vm *vm)
 {
 	struct kvm_clock_data c;
+	unsigned i;
 
 	if (!vm->clock_held)
 		return;
-	/* No flags: KVM_CLOCK_REALTIME would advance it by the pause. */
 	memset(&c, 0, sizeof(c));
 	c.clock = vm->held_clock;
 	vm->clock_held = false;
 	if (ioctl(vm->fd, KVM_SET_CLOCK, &c) < 0)
 		log_info("KVM_SET_CLOCK: %s", strerror(errno));
+	for (i = 0; i < vm->ncpus; i++)
+		if (ioctl(vm->vcpus[i].fd, KVM_KVMCLOCK_CTRL, 0) < 0 &&
+		    errno != EINVAL)
+			log_debug("vCPU %u: KVM_KVMCLOCK_CTRL: %s", i,
+				  strerror(errno));
 }
 
 void vm_dump(struct vm *vm)

@@ -91,9 +91,10 @@ void vm_join(struct vm *vm);
 /* SIGQUIT: vcpu_dump() of every vCPU, without waiting for any. */
 void vm_dump(struct vm *vm);
 /* Pause and resume all vCPUs (pause returns once all are parked).  The
- * guest's clock (kvmclock) stands still in between: pause reads it with
- * KVM_GET_CLOCK, resume sets it back, so the guest sees no time pass.
- * Main thread only. */
+ * guest's clock (kvmclock) stands still in between: pause reads it
+ * (KVM_GET_CLOCK, or the guest's own reading when that is later), resume
+ * sets it back, so the guest sees no time pass and never time going
+ * back.  Main thread only. */
 void vm_pause(struct vm *vm);
 void vm_resume(struct vm *vm);
 
