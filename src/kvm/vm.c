@@ -15,10 +15,6 @@
 #include "x86/layout.h"
 #include "x86/pvclock.h"
 
-/* vCPUs whose own kvmclock readings a pause looks at (all, up to
- * this). */
-#define VM_CLOCK_VCPUS 256
-
 static int vm_host_irq_set(void *opaque, unsigned gsi, bool level)
 {
 	return vm_irq_line(opaque, gsi, level);
@@ -230,6 +226,7 @@ void vm_destroy(struct vm *vm)
 		vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
 	vm->vcpus = NULL;
+	free(vm->clock_now); /* and clock_resumed, its second half */
 	coalesced_destroy(&vm->coalesced);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);
@@ -285,10 +282,11 @@ void vm_join(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 }
 
-/* The time vCPU i's guest reads from kvmclock now: its pvclock
- * structure at its TSC now.  0, -ENOENT when the guest has not enabled
- * kvmclock there, or -errno.  The vCPU is parked (out of KVM_RUN). */
-static int vm_guest_clock(struct vm *vm, unsigned i, uint64_t *ns)
+/* vCPU i's kvmclock as its guest would read it now: its pvclock
+ * structure at its TSC now.  s->present is false when the guest has not
+ * enabled kvmclock there or it cannot be read.  The vCPU is parked (out
+ * of KVM_RUN), so KVM is not rewriting the structure. */
+static void vm_guest_clock(struct vm *vm, unsigned i, struct pvclock_sample *s)
 {
 	union {
 		struct kvm_msrs h;
@@ -298,41 +296,35 @@ static int vm_guest_clock(struct vm *vm, unsigned i, uint64_t *ns)
 	uint8_t raw[PVCLOCK_SIZE];
 	struct pvclock pv;
 
+	memset(s, 0, sizeof(*s));
 	memset(&m, 0, sizeof(m));
 	m.h.nmsrs = 2;
 	m.h.entries[0].index = MSR_KVM_SYSTEM_TIME_NEW;
 	m.h.entries[1].index = MSR_IA32_TSC;
-	if (ioctl(vm->vcpus[i].fd, KVM_GET_MSRS, &m) != 2)
-		return -EIO;
-	if (!(m.h.entries[0].data & 1))
-		return -ENOENT;
+	if (ioctl(vm->vcpus[i].fd, KVM_GET_MSRS, &m) != 2 ||
+	    !(m.h.entries[0].data & 1))
+		return;
 	/* Trust boundary: the address is whatever the guest wrote to the
 	 * MSR, and the structure there is guest memory.  gmem_read checks
 	 * it lies in RAM; pvclock_ns takes any field values. */
-	if (gmem_read(&vm->mem, m.h.entries[0].data & ~1ULL, raw,
-		      sizeof(raw)) < 0)
-		return -EFAULT;
+	s->gpa = m.h.entries[0].data & ~1ULL;
+	if (gmem_read(&vm->mem, s->gpa, raw, sizeof(raw)) < 0)
+		return;
 	pvclock_decode(&pv, raw);
-	if (pv.version & 1)
-		return -EAGAIN; /* mid-update: cannot be while parked */
-	*ns = pvclock_ns(&pv, m.h.entries[1].data);
-	return 0;
+	s->version = pv.version;
+	s->ns = pvclock_ns(&pv, m.h.entries[1].data);
+	s->present = !(pv.version & 1); /* odd: mid-rewrite */
 }
 
 /* kvmclock across a pause.  Without it the guest's monotonic and wall
- * clocks would jump by the pause on resume.  The value held is KVM's
- * (KVM_GET_CLOCK) or the latest the guest reads on any vCPU, if later:
- * with KVM's master clock off (flags without KVM_CLOCK_TSC_STABLE) KVM
- * gives the host's clock plus an offset, while the guest's readings
- * run on the TSC since KVM last wrote each vCPU's structure, and may be
- * ahead; holding KVM's value would send the guest's clock back.  A
- * failure costs only that jump, so it is logged and the pause goes
- * on. */
+ * clocks would jump by the pause on resume.  The value held is KVM's,
+ * or the guest's own reading when KVM's master clock is off and that is
+ * later (pvclock_hold says why).  A failure costs only that jump, so it
+ * is logged and the pause goes on. */
 static void vm_hold_clock(struct vm *vm)
 {
 	struct kvm_clock_data c;
-	uint64_t guest[VM_CLOCK_VCPUS];
-	unsigned i, n = 0;
+	unsigned i;
 
 	memset(&c, 0, sizeof(c));
 	if (vm->clock_held)
@@ -341,20 +333,31 @@ static void vm_hold_clock(struct vm *vm)
 		log_info("KVM_GET_CLOCK: %s", strerror(errno));
 		return;
 	}
-	for (i = 0; i < vm->ncpus && n < VM_CLOCK_VCPUS; i++)
-		if (vm_guest_clock(vm, i, &guest[n]) == 0)
-			n++;
-	vm->held_clock = pvclock_hold(c.clock, guest, n);
+	vm->held_clock = c.clock;
 	vm->clock_held = true;
+	if (!vm->clock_now) {
+		vm->clock_now = calloc(2 * (size_t)vm->ncpus,
+				       sizeof(*vm->clock_now));
+		if (!vm->clock_now)
+			return;
+		vm->clock_resumed = vm->clock_now + vm->ncpus;
+	}
+	if (c.flags & KVM_CLOCK_TSC_STABLE)
+		return; /* master clock on: KVM's is the guest's reading */
+	for (i = 0; i < vm->ncpus; i++)
+		vm_guest_clock(vm, i, &vm->clock_now[i]);
+	vm->held_clock = pvclock_hold(c.clock, false, vm->clock_now,
+				      vm->clock_resumed, vm->ncpus);
 	if (vm->held_clock - c.clock > 1000000)
-		log_info("kvmclock held at the guest's %.6f s, KVM's is "
-			 "%.6f s behind (master clock %s)",
+		log_info("kvmclock held at the guest's %.6f s, KVM's "
+			 "(master clock off) is %.6f s behind",
 			 vm->held_clock / 1e9,
-			 (vm->held_clock - c.clock) / 1e9,
-			 c.flags & KVM_CLOCK_TSC_STABLE ? "on" : "off");
+			 (vm->held_clock - c.clock) / 1e9);
 }
 
-/* No flags: KVM_CLOCK_REALTIME would advance it by the pause.  Then each
+/* No flags: KVM_CLOCK_REALTIME would advance it by the pause.  Then,
+ * while the vCPUs are still parked, the guest's structures as they are
+ * before KVM rewrites them for the new clock (pvclock_hold), and each
  * vCPU's guest learns it was stopped (KVM_KVMCLOCK_CTRL sets
  * PVCLOCK_GUEST_STOPPED; EINVAL where it has no kvmclock), so its
  * soft-lockup watchdog does not count the pause. */
@@ -370,6 +373,8 @@ static void vm_release_clock(struct vm *vm)
 	vm->clock_held = false;
 	if (ioctl(vm->fd, KVM_SET_CLOCK, &c) < 0)
 		log_info("KVM_SET_CLOCK: %s", strerror(errno));
+	for (i = 0; vm->clock_resumed && i < vm->ncpus; i++)
+		vm_guest_clock(vm, i, &vm->clock_resumed[i]);
 	for (i = 0; i < vm->ncpus; i++)
 		if (ioctl(vm->vcpus[i].fd, KVM_KVMCLOCK_CTRL, 0) < 0 &&
 		    errno != EINVAL)

@@ -19,6 +19,7 @@
 #include "util/gmem.h"
 
 struct vcpu;
+struct pvclock_sample;
 
 /* Why a run ended.  The first request wins; later ones are ignored. */
 enum vm_stop_reason {
@@ -51,6 +52,10 @@ struct vm {
 	struct vm_irq irq;		/* MSI routes, irqfds, ioeventfds */
 	uint64_t held_clock;		/* kvmclock (ns) while paused */
 	bool clock_held;
+	/* Per vCPU, the guest's kvmclock at this pause, and as it was
+	 * right after the last resume (pvclock_hold); NULL until the first
+	 * pause. */
+	struct pvclock_sample *clock_now, *clock_resumed;
 };
 #endif
 

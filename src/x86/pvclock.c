@@ -57,12 +57,23 @@ void pvclock_scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift)
 	*shift = (int8_t)s;
 }
 
-uint64_t pvclock_hold(uint64_t kvm_ns, const uint64_t *guest_ns, unsigned n)
+uint64_t pvclock_hold(uint64_t kvm_ns, bool kvm_stable,
+		      const struct pvclock_sample *now,
+		      const struct pvclock_sample *resumed, unsigned n)
 {
 	uint64_t hold = kvm_ns;
 
-	for (unsigned i = 0; i < n; i++)
-		if (guest_ns[i] > hold)
-			hold = guest_ns[i];
+	if (kvm_stable)
+		return kvm_ns;
+	for (unsigned i = 0; i < n; i++) {
+		if (!now[i].present)
+			continue;
+		if (resumed && resumed[i].present &&
+		    resumed[i].gpa == now[i].gpa &&
+		    resumed[i].version == now[i].version)
+			continue; /* not rewritten since the last resume */
+		if (now[i].ns > hold)
+			hold = now[i].ns;
+	}
 	return hold;
 }

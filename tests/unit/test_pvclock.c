@@ -2,7 +2,8 @@
  * structure KVM writes into guest memory, the time the guest reads from
  * it, the scale factors for a TSC rate, values a hostile guest may
  * leave there, and the value kvmclock is held at across a pause, which
- * must never be behind what the guest itself reads. */
+ * must never be behind what the guest itself reads, nor count a
+ * structure KVM has not rewritten since the last resume. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -136,30 +137,61 @@ static void test_hostile_fields(void **state)
  * since KVM last wrote the structure; the host's clock had lost time,
  * and KVM_GET_CLOCK said 13.3 s less than the guest read.  Holding
  * KVM's value sent the guest's clock back by that much at resume: the
- * hold must be the guest's own reading. */
+ * hold must be the guest's own latest reading.  With the master clock
+ * on, KVM's value is the guest's: it is kept. */
 static void test_hold_not_behind_guest(void **state)
 {
 	const uint64_t hz = 2500000000ull, t0 = 40 * NS;
 	struct pvclock pv = {
 	    .version = 2, .tsc_timestamp = 1000000, .system_time = t0};
-	uint64_t guest[2], kvm;
+	struct pvclock_sample now[3] = {{0}};
+	uint64_t kvm;
 
 	(void)state;
 	pvclock_scale(hz, &pv.mul, &pv.shift);
 	/* 60 s of the TSC since the update on vCPU 0; vCPU 1's structure
-	 * is newer and reads a little less. */
-	guest[0] = pvclock_ns(&pv, pv.tsc_timestamp + 60 * hz);
+	 * is newer and reads a little less; vCPU 2 has no kvmclock. */
+	now[0] = (struct pvclock_sample){
+	    true, 0x1000, 2, pvclock_ns(&pv, pv.tsc_timestamp + 60 * hz)};
 	pv.tsc_timestamp += 30 * hz;
 	pv.system_time = t0 + 30 * NS - 5000;
-	guest[1] = pvclock_ns(&pv, pv.tsc_timestamp + 30 * hz);
+	now[1] = (struct pvclock_sample){
+	    true, 0x2000, 8, pvclock_ns(&pv, pv.tsc_timestamp + 30 * hz)};
+	now[2].ns = UINT64_MAX;
 	kvm = t0 + 60 * NS - 13300000000ull;
-	assert_true(guest[1] < guest[0]);
-	assert_true(pvclock_hold(kvm, guest, 2) == guest[0]);
-	assert_true(pvclock_hold(kvm, guest + 1, 1) == guest[1]);
-	/* KVM ahead (master clock on, or the guest has not enabled
-	 * kvmclock): KVM's value. */
-	assert_true(pvclock_hold(guest[0] + 1, guest, 2) == guest[0] + 1);
-	assert_true(pvclock_hold(kvm, NULL, 0) == kvm);
+	assert_true(now[1].ns < now[0].ns);
+	assert_true(pvclock_hold(kvm, false, now, NULL, 3) == now[0].ns);
+	assert_true(pvclock_hold(kvm, false, now + 1, NULL, 1) == now[1].ns);
+	/* KVM ahead, or none of the guest's readings counts. */
+	assert_true(pvclock_hold(now[0].ns + 1, false, now, NULL, 3) ==
+		    now[0].ns + 1);
+	assert_true(pvclock_hold(kvm, false, now + 2, NULL, 1) == kvm);
+	assert_true(pvclock_hold(kvm, false, NULL, NULL, 0) == kvm);
+	/* Master clock on. */
+	assert_true(pvclock_hold(kvm, true, now, NULL, 3) == kvm);
+}
+
+/* A structure KVM has not rewritten since the last resume set kvmclock
+ * (a halted vCPU's) still runs on the clock from before the pause
+ * before: its reading has that whole pause in it and does not count.
+ * Once rewritten (a new version), or moved, it counts again. */
+static void test_hold_skips_stale(void **state)
+{
+	const uint64_t kvm = 100 * NS, pause = 10 * NS;
+	struct pvclock_sample resumed[2] = {{true, 0x1000, 6, 90 * NS},
+					    {true, 0x2000, 4, 90 * NS}};
+	struct pvclock_sample now[2] = {{true, 0x1000, 6, kvm + pause},
+					{true, 0x2000, 6, kvm + 2000}};
+
+	(void)state;
+	assert_true(pvclock_hold(kvm, false, now, resumed, 2) == kvm + 2000);
+	now[1].version = 4; /* vCPU 1 not rewritten either */
+	assert_true(pvclock_hold(kvm, false, now, resumed, 2) == kvm);
+	now[0].gpa = 0x3000; /* vCPU 0's guest moved it: a new one */
+	assert_true(pvclock_hold(kvm, false, now, resumed, 2) == kvm + pause);
+	resumed[0].present = false; /* nothing known from the resume */
+	now[0].gpa = 0x1000;
+	assert_true(pvclock_hold(kvm, false, now, resumed, 2) == kvm + pause);
 }
 
 int main(void)
@@ -170,6 +202,7 @@ int main(void)
 	    cmocka_unit_test(test_tsc_before_timestamp),
 	    cmocka_unit_test(test_hostile_fields),
 	    cmocka_unit_test(test_hold_not_behind_guest),
+	    cmocka_unit_test(test_hold_skips_stale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
