@@ -92,8 +92,40 @@ void supervisor_destroy(struct supervisor *sv)
 	if (sv->rundirfd >= 0)
 		close(sv->rundirfd);
 	free(sv->rundir);
+	free(sv->orphans); /* vireod's end leaves them to init */
+	sv->orphans = NULL;
+	sv->norphans = 0;
 	sv->logdirfd = sv->rundirfd = sv->tick_fd = -1;
 	sv->rundir = NULL;
+}
+
+void sv_reap_later(struct supervisor *sv, pid_t pid)
+{
+	pid_t *o;
+
+	if (waitpid(pid, NULL, WNOHANG) != 0)
+		return; /* reaped, or not ours */
+	o = realloc(sv->orphans, (sv->norphans + 1) * sizeof(*o));
+	if (!o) {
+		log_warn("no memory to reap process %d later", (int)pid);
+		return;
+	}
+	sv->orphans = o;
+	sv->orphans[sv->norphans++] = pid;
+}
+
+void sv_reap_orphans(struct supervisor *sv)
+{
+	size_t i = 0;
+
+	while (i < sv->norphans) {
+		pid_t r = waitpid(sv->orphans[i], NULL, WNOHANG);
+
+		if (r == 0 || (r < 0 && errno == EINTR))
+			i++;
+		else
+			sv->orphans[i] = sv->orphans[--sv->norphans];
+	}
 }
 
 int sv_wait_slot(const struct vmm_proc *p)
@@ -274,6 +306,8 @@ static void on_exit_fd(struct loop_source *src, uint32_t events)
 		       errno == EINTR)
 			;
 		have = r == p->pid;
+		if (r == 0) /* not waitable yet: the tick reaps it */
+			sv_reap_later(p->sv, p->pid);
 	}
 	sv_console_drain(p);
 	sv_finish(p, outcome(p, have, status));
@@ -475,7 +509,7 @@ static int launch(struct supervisor *sv, struct vmm_proc *p, char *err,
 		snprintf(err, errlen, "cannot watch the VMM: %s",
 			 strerror(-ret));
 		kill(p->pid, SIGKILL);
-		waitpid(p->pid, NULL, 0);
+		sv_reap_later(sv, p->pid); /* no waiting: it may be stuck */
 	}
 out:
 	/* The VMM holds the TAPs now; they end with it. */
@@ -566,7 +600,8 @@ static void send_signal(struct vmm_proc *p, int sig)
 }
 
 /* SIGTERM first (the VMM ends cleanly); its end comes through the
- * pidfd.  The tick escalates (sv_destroy_tick). */
+ * pidfd.  The tick escalates (sv_destroy_tick).  A destroy after one
+ * that gave up sends SIGKILL again and waits DESTROY_KILL_MS again. */
 int supervisor_destroy_dom(struct supervisor *sv, struct dom *d,
 			   const struct reply_to *r)
 {
@@ -579,19 +614,28 @@ int supervisor_destroy_dom(struct supervisor *sv, struct dom *d,
 	if (slot < 0)
 		return slot;
 	sv_wait_set(p, slot, WAIT_DESTROY, r);
-	if (p->destroying)
-		return 0;
-	p->destroying = true;
-	send_signal(p, SIGTERM);
-	p->destroy_next_ms = qmpc_now_ms() + DESTROY_TERM_MS;
+	if (!p->destroying) {
+		p->destroying = true;
+		send_signal(p, SIGTERM);
+		p->destroy_next_ms = qmpc_now_ms() + DESTROY_TERM_MS;
+	} else if (!p->destroy_next_ms) {
+		send_signal(p, SIGKILL);
+		p->destroy_next_ms = qmpc_now_ms() + DESTROY_KILL_MS;
+	}
 	return 0;
 }
 
-/* Still there DESTROY_TERM_MS after SIGTERM: SIGKILL; still there
- * DESTROY_KILL_MS after that (stuck in the kernel): shut off anyway. */
+/* Still there DESTROY_TERM_MS after SIGTERM: SIGKILL.  Still there
+ * DESTROY_KILL_MS after that (stuck in the kernel, e.g. in D state):
+ * the destroy fails, saying so, and d stays as it is (running or
+ * paused: its VMM is still there), still watched through the pidfd, so
+ * that its end, whenever it comes, reaps it and shuts d off
+ * (destroyed). */
 void sv_destroy_tick(struct vmm_proc *p, uint64_t now)
 {
-	if (!p->destroying || now < p->destroy_next_ms)
+	char err[64];
+
+	if (!p->destroying || !p->destroy_next_ms || now < p->destroy_next_ms)
 		return;
 	if (!p->killed) {
 		send_signal(p, SIGKILL);
@@ -599,7 +643,12 @@ void sv_destroy_tick(struct vmm_proc *p, uint64_t now)
 		p->destroy_next_ms = now + DESTROY_KILL_MS;
 		return;
 	}
-	log_warn("domain %s: the VMM (pid %d) has not ended yet",
-		 p->dom->def->name, (int)p->pid);
-	sv_finish(p, OUT_DESTROYED);
+	p->destroy_next_ms = 0; /* given up, until another destroy */
+	snprintf(err, sizeof(err), "VMM pid %d did not end after SIGKILL",
+		 (int)p->pid);
+	log_warn("domain %s: %s; it stays listed until it does",
+		 p->dom->def->name, err);
+	for (int i = 0; i < SV_WAITS; i++)
+		if (p->waits[i].kind == WAIT_DESTROY)
+			sv_wait_end(p, i, err);
 }

@@ -29,8 +29,7 @@ struct reply_to {
 };
 
 /* How long destroy waits after SIGTERM before SIGKILL, and after
- * SIGKILL before it shuts the domain off anyway (a VMM stuck in the
- * kernel). */
+ * SIGKILL before it gives up (a VMM stuck in the kernel). */
 #define DESTROY_TERM_MS 1000
 #define DESTROY_KILL_MS 2000
 
@@ -45,6 +44,10 @@ struct supervisor {
 	struct loop_source tick_src;
 	bool tick_fast; /* at 10 ms (sv_tick_rate) */
 	struct vmm_proc *procs;
+	/* Children no vmm_proc watches any more (a launch that failed
+	 * after the spawn): the tick reaps each once it has ended. */
+	pid_t *orphans;
+	size_t norphans;
 	/* A VMM ended: d is shut off with d->reason set; detail is the
 	 * STOPPED event's detail.  A transient d may be freed here. */
 	void (*stopped)(void *opaque, struct dom *d, int detail);
@@ -107,10 +110,13 @@ int supervisor_reset(struct supervisor *sv, struct dom *d,
 int supervisor_reboot(struct supervisor *sv, struct dom *d,
 		      const struct reply_to *r);
 /* Ends d's VMM without waiting: SIGTERM, SIGKILL after DESTROY_TERM_MS;
- * once it has ended (or DESTROY_KILL_MS later) d is shut off
- * (destroyed), `stopped` is called, and `done` gets r (r NULL: no reply
- * wanted).  0, or -ESRCH when d is not running, -EBUSY with too many
- * requests waiting; then `done` is not called. */
+ * once it has ended d is shut off (destroyed), `stopped` is called, and
+ * `done` gets r (r NULL: no reply wanted).  A VMM still there
+ * DESTROY_KILL_MS after the SIGKILL: `done` gets the error "VMM pid N
+ * did not end after SIGKILL" and d stays running (or paused) until the
+ * VMM ends, whenever that is; it is reaped then and d shut off.  0, or
+ * -ESRCH when d is not running, -EBUSY with too many requests waiting;
+ * then `done` is not called. */
 int supervisor_destroy_dom(struct supervisor *sv, struct dom *d,
 			   const struct reply_to *r);
 

@@ -45,7 +45,7 @@ struct vmm_proc {
 	enum vmm_outcome event_outcome; /* from a SHUTDOWN event */
 	bool destroying, fake_reboot;
 	bool killed;		  /* destroy: SIGKILL sent */
-	uint64_t destroy_next_ms; /* destroy: when to escalate */
+	uint64_t destroy_next_ms; /* destroy: when to escalate; 0 gave up */
 	struct sv_wait waits[SV_WAITS];
 };
 
@@ -66,6 +66,11 @@ void sv_finish(struct vmm_proc *p, enum vmm_outcome o);
 struct vmm_proc *sv_new_proc(struct supervisor *sv, struct dom *d);
 int sv_watch_exit(struct vmm_proc *p);
 int sv_open_log(struct supervisor *sv, const char *name);
+
+/* Reaps our child pid once it has ended: now, or from a later tick
+ * (sv_reap_orphans).  Never waits. */
+void sv_reap_later(struct supervisor *sv, pid_t pid);
+void sv_reap_orphans(struct supervisor *sv);
 
 void sv_tick(struct loop_source *src, uint32_t events);
 #define SV_FAST_TICK_MS 5000

@@ -271,9 +271,10 @@ void sv_tick_rate(struct supervisor *sv, uint64_t now)
 	timerfd_settime(sv->tick_fd, 0, &its, NULL);
 }
 
-/* Every 200 ms (10 ms after a start, sv_tick_rate): connect the monitors
- * not connected yet; a monitor that leaves a command unanswered too long
- * is dropped (and retried). */
+/* Every 200 ms (10 ms after a start, sv_tick_rate): reap the children
+ * that ended unwatched, escalate the destroys, connect the monitors not
+ * connected yet; a monitor that leaves a command unanswered too long is
+ * dropped (and retried). */
 void sv_tick(struct loop_source *src, uint32_t events)
 {
 	struct supervisor *sv = src->opaque;
@@ -282,10 +283,11 @@ void sv_tick(struct loop_source *src, uint32_t events)
 
 	if (read(sv->tick_fd, &ticks, sizeof(ticks)) < 0)
 		return;
+	sv_reap_orphans(sv);
 	for (p = sv->procs; p; p = next) {
 		next = p->next;
 		if (p->destroying) {
-			sv_destroy_tick(p, now); /* may free p */
+			sv_destroy_tick(p, now);
 			continue;
 		}
 		if (qmpc_overdue(&p->mon, now)) {

@@ -13,6 +13,7 @@
 #include "kvm/vcpu.h"
 #include "util/log.h"
 #include "x86/layout.h"
+#include "x86/pvclock.h"
 
 static int vm_host_irq_set(void *opaque, unsigned gsi, bool level)
 {
@@ -225,6 +226,7 @@ void vm_destroy(struct vm *vm)
 		vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
 	vm->vcpus = NULL;
+	free(vm->clock_now); /* and clock_resumed, its second half */
 	coalesced_destroy(&vm->coalesced);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);
@@ -280,12 +282,49 @@ void vm_join(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 }
 
+/* vCPU i's kvmclock as its guest would read it now: its pvclock
+ * structure at its TSC now.  s->present is false when the guest has not
+ * enabled kvmclock there or it cannot be read.  The vCPU is parked (out
+ * of KVM_RUN), so KVM is not rewriting the structure. */
+static void vm_guest_clock(struct vm *vm, unsigned i, struct pvclock_sample *s)
+{
+	union {
+		struct kvm_msrs h;
+		uint8_t b[sizeof(struct kvm_msrs) +
+			  2 * sizeof(struct kvm_msr_entry)];
+	} m;
+	uint8_t raw[PVCLOCK_SIZE];
+	struct pvclock pv;
+
+	memset(s, 0, sizeof(*s));
+	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = 2;
+	m.h.entries[0].index = MSR_KVM_SYSTEM_TIME_NEW;
+	m.h.entries[1].index = MSR_IA32_TSC;
+	if (ioctl(vm->vcpus[i].fd, KVM_GET_MSRS, &m) != 2 ||
+	    !(m.h.entries[0].data & 1))
+		return;
+	/* Trust boundary: the address is whatever the guest wrote to the
+	 * MSR, and the structure there is guest memory.  gmem_read checks
+	 * it lies in RAM; pvclock_ns takes any field values. */
+	s->gpa = m.h.entries[0].data & ~1ULL;
+	if (gmem_read(&vm->mem, s->gpa, raw, sizeof(raw)) < 0)
+		return;
+	pvclock_decode(&pv, raw);
+	s->version = pv.version;
+	s->ns = pvclock_ns(&pv, m.h.entries[1].data);
+	s->present = !(pv.version & 1); /* odd: mid-rewrite */
+}
+
 /* kvmclock across a pause.  Without it the guest's monotonic and wall
- * clocks would jump by the pause on resume.  A failure costs only that
- * jump, so it is logged and the pause goes on. */
+ * clocks would jump by the pause on resume.  The value held is KVM's,
+ * or the guest's own reading when KVM's master clock is off and that is
+ * later (pvclock_hold says why).  A failure costs only that jump, so it
+ * is logged and the pause goes on. */
 static void vm_hold_clock(struct vm *vm)
 {
 	struct kvm_clock_data c;
+	unsigned i;
 
 	memset(&c, 0, sizeof(c));
 	if (vm->clock_held)
@@ -296,20 +335,51 @@ static void vm_hold_clock(struct vm *vm)
 	}
 	vm->held_clock = c.clock;
 	vm->clock_held = true;
+	if (!vm->clock_now) {
+		vm->clock_now = calloc(2 * (size_t)vm->ncpus,
+				       sizeof(*vm->clock_now));
+		if (!vm->clock_now)
+			return;
+		vm->clock_resumed = vm->clock_now + vm->ncpus;
+	}
+	if (c.flags & KVM_CLOCK_TSC_STABLE)
+		return; /* master clock on: KVM's is the guest's reading */
+	for (i = 0; i < vm->ncpus; i++)
+		vm_guest_clock(vm, i, &vm->clock_now[i]);
+	vm->held_clock = pvclock_hold(c.clock, false, vm->clock_now,
+				      vm->clock_resumed, vm->ncpus);
+	if (vm->held_clock - c.clock > 1000000)
+		log_info("kvmclock held at the guest's %.6f s, KVM's "
+			 "(master clock off) is %.6f s behind",
+			 vm->held_clock / 1e9,
+			 (vm->held_clock - c.clock) / 1e9);
 }
 
+/* No flags: KVM_CLOCK_REALTIME would advance it by the pause.  Then,
+ * while the vCPUs are still parked, the guest's structures as they are
+ * before KVM rewrites them for the new clock (pvclock_hold), and each
+ * vCPU's guest learns it was stopped (KVM_KVMCLOCK_CTRL sets
+ * PVCLOCK_GUEST_STOPPED; EINVAL where it has no kvmclock), so its
+ * soft-lockup watchdog does not count the pause. */
 static void vm_release_clock(struct vm *vm)
 {
 	struct kvm_clock_data c;
+	unsigned i;
 
 	if (!vm->clock_held)
 		return;
-	/* No flags: KVM_CLOCK_REALTIME would advance it by the pause. */
 	memset(&c, 0, sizeof(c));
 	c.clock = vm->held_clock;
 	vm->clock_held = false;
 	if (ioctl(vm->fd, KVM_SET_CLOCK, &c) < 0)
 		log_info("KVM_SET_CLOCK: %s", strerror(errno));
+	for (i = 0; vm->clock_resumed && i < vm->ncpus; i++)
+		vm_guest_clock(vm, i, &vm->clock_resumed[i]);
+	for (i = 0; i < vm->ncpus; i++)
+		if (ioctl(vm->vcpus[i].fd, KVM_KVMCLOCK_CTRL, 0) < 0 &&
+		    errno != EINVAL)
+			log_debug("vCPU %u: KVM_KVMCLOCK_CTRL: %s", i,
+				  strerror(errno));
 }
 
 void vm_dump(struct vm *vm)

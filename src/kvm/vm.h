@@ -19,6 +19,7 @@
 #include "util/gmem.h"
 
 struct vcpu;
+struct pvclock_sample;
 
 /* Why a run ended.  The first request wins; later ones are ignored. */
 enum vm_stop_reason {
@@ -51,6 +52,10 @@ struct vm {
 	struct vm_irq irq;		/* MSI routes, irqfds, ioeventfds */
 	uint64_t held_clock;		/* kvmclock (ns) while paused */
 	bool clock_held;
+	/* Per vCPU, the guest's kvmclock at this pause, and as it was
+	 * right after the last resume (pvclock_hold); NULL until the first
+	 * pause. */
+	struct pvclock_sample *clock_now, *clock_resumed;
 };
 #endif
 
@@ -91,9 +96,10 @@ void vm_join(struct vm *vm);
 /* SIGQUIT: vcpu_dump() of every vCPU, without waiting for any. */
 void vm_dump(struct vm *vm);
 /* Pause and resume all vCPUs (pause returns once all are parked).  The
- * guest's clock (kvmclock) stands still in between: pause reads it with
- * KVM_GET_CLOCK, resume sets it back, so the guest sees no time pass.
- * Main thread only. */
+ * guest's clock (kvmclock) stands still in between: pause reads it
+ * (KVM_GET_CLOCK, or the guest's own reading when that is later), resume
+ * sets it back, so the guest sees no time pass and never time going
+ * back.  Main thread only. */
 void vm_pause(struct vm *vm);
 void vm_resume(struct vm *vm);
 

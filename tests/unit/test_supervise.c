@@ -1,8 +1,10 @@
 /* Unit tests for vireod's VMM supervision (src/daemon/supervise.c) with
  * stand-in VMMs: `true` (the guest powered off), `false` (a host error),
  * a script that exits 3 (a crash) and one that runs until killed
- * (destroy); the domain's id, state and reason, and the stop callback;
- * status files and the adoption of a VMM after a restart.  The monitor
+ * (destroy), also one SIGKILL does not end (held in its exit by a
+ * tracer, as a VMM stuck in the kernel); the domain's id, state and
+ * reason, and the stop callback; status files and the adoption of a VMM
+ * after a restart.  The monitor
  * and the console pty are tested with tests/daemon/fake-vmm. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,12 +13,15 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon/netdev.h"
@@ -36,6 +41,7 @@ struct fixture {
 	int stops, detail;
 	int dones;     /* replies the supervisor sent */
 	bool done_err; /* the last one was an error */
+	char err[128]; /* its message */
 	char kernel[128];
 };
 
@@ -45,6 +51,7 @@ static void done(void *opaque, const struct reply_to *r, const char *err)
 
 	f->dones++;
 	f->done_err = err != NULL;
+	snprintf(f->err, sizeof(f->err), "%s", err ? err : "");
 }
 
 static void stopped(void *opaque, struct dom *d, int detail)
@@ -82,7 +89,7 @@ static int setup(void **state)
 }
 
 /* destroy, and the loop run until the VMM has ended (at most 5 s:
- * SIGTERM, SIGKILL 1 s later, shut off anyway 2 s after that). */
+ * SIGTERM, SIGKILL 1 s later). */
 static void destroy_wait(struct fixture *f)
 {
 	assert_int_equal(supervisor_destroy_dom(&f->sv, f->d, NULL), 0);
@@ -254,6 +261,121 @@ static void test_destroy_replies(void **state)
 	assert_int_equal(f->dones, 2);
 	assert_int_equal(supervisor_destroy_dom(&f->sv, f->d, &r), -ESRCH);
 	assert_int_equal(f->dones, 2);
+}
+
+/* A tracer (a child of ours) holds pid in its exit (PTRACE_O_TRACEEXIT),
+ * even after SIGKILL, until a byte arrives on *release; its pid, or -1
+ * where ptrace is not allowed. */
+static pid_t hold_exit(pid_t pid, int *release)
+{
+	int ready[2], rel[2];
+	pid_t t;
+	char c = 0;
+
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(rel, O_CLOEXEC), 0);
+	t = fork();
+	assert_true(t >= 0);
+	if (t == 0) {
+		int st;
+
+		c = ptrace(PTRACE_SEIZE, pid, NULL,
+			   (void *)PTRACE_O_TRACEEXIT) == 0;
+		if (write(ready[1], &c, 1) != 1 || !c)
+			_exit(1);
+		while (waitpid(pid, &st, __WALL) == pid && WIFSTOPPED(st)) {
+			if (st >> 16 == PTRACE_EVENT_EXIT) {
+				if (read(rel[0], &c, 1) < 0)
+					_exit(1);
+				ptrace(PTRACE_DETACH, pid, NULL, NULL);
+				break;
+			}
+			/* A signal (not an event): delivered. */
+			ptrace(PTRACE_CONT, pid, NULL,
+			       (void *)(long)(st >> 16 ? 0 : WSTOPSIG(st)));
+		}
+		_exit(0);
+	}
+	close(ready[1]);
+	close(rel[0]);
+	if (read(ready[0], &c, 1) != 1 || !c) {
+		waitpid(t, NULL, 0);
+		close(rel[1]);
+		t = -1;
+	}
+	close(ready[0]);
+	*release = rel[1];
+	return t;
+}
+
+/* A VMM that SIGKILL does not end (stuck in the kernel): the destroy
+ * fails, saying so, DESTROY_KILL_MS after the SIGKILL, and the domain
+ * stays running; when the VMM does end, with nobody waiting, it is
+ * reaped and the domain shut off (destroyed).  Before, the domain was
+ * shut off at once and the VMM left a zombie. */
+static void test_destroy_stuck(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_to r = {.session = 1};
+	char want[64];
+	int i, release;
+	pid_t vmm, tracer;
+
+	start(f, script(f, "trap '' TERM; exec sleep 60"));
+	for (i = 0; i < 10; i++) /* the shell has set its trap */
+		loop_run_once(&f->loop, 30);
+	vmm = supervisor_pid(f->d);
+	tracer = hold_exit(vmm, &release);
+	if (tracer < 0)
+		skip(); /* no ptrace here */
+	assert_int_equal(supervisor_destroy_dom(&f->sv, f->d, &r), 0);
+	for (i = 0; i < 100 && !f->dones; i++)
+		loop_run_once(&f->loop, 50);
+	snprintf(want, sizeof(want), "VMM pid %d did not end after SIGKILL",
+		 (int)vmm);
+	assert_int_equal(f->dones, 1);
+	assert_true(f->done_err);
+	assert_string_equal(f->err, want);
+	assert_int_equal(f->stops, 0);
+	assert_int_equal(f->d->state, DOM_RUNNING);
+	assert_non_null(f->d->proc);
+	assert_int_equal(write(release, "x", 1), 1);
+	close(release);
+	for (i = 0; i < 100 && !f->stops; i++)
+		loop_run_once(&f->loop, 50);
+	assert_int_equal(f->stops, 1);
+	assert_int_equal(f->d->state, DOM_SHUTOFF);
+	assert_int_equal(f->d->reason, 2); /* destroyed */
+	assert_null(f->d->proc);
+	assert_int_equal(f->dones, 1);
+	errno = 0;
+	assert_int_equal(waitpid(vmm, NULL, WNOHANG), -1); /* reaped */
+	assert_int_equal(errno, ECHILD);
+	assert_int_equal(waitpid(tracer, NULL, 0), tracer);
+}
+
+/* A launch that fails after the spawn (here the status file cannot be
+ * written) kills the VMM and reaps it from the tick, without waiting
+ * for it in place: no zombie is left. */
+static void test_launch_failure_reaped(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], run[256];
+	int i;
+
+	assert_int_equal(supervisor_init(&f->sv, &f->loop,
+					 script(f, "exec sleep 60"), f->dir,
+					 f->st.dirfd),
+			 0);
+	snprintf(run, sizeof(run), "%s/run", f->dir);
+	assert_int_equal(rmdir(run), 0);
+	assert_true(supervisor_start(&f->sv, f->d, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "cannot watch the VMM"));
+	assert_null(f->d->proc);
+	for (i = 0; i < 20 && f->sv.norphans; i++)
+		loop_run_once(&f->loop, 50);
+	assert_int_equal(f->sv.norphans, 0);
+	assert_true(waitpid(-1, NULL, WNOHANG) <= 0); /* no zombie left */
 }
 
 /* An auto vsock CID is free among all running domains, however many:
@@ -678,6 +800,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_destroy_escalates, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_destroy_replies, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_destroy_stuck, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_launch_failure_reaped, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_auto_cid_many, setup,
 					    teardown),
