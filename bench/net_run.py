@@ -2,10 +2,9 @@
 """bench/net's driver, run inside the sandbox's network namespace by
 bench/net --inside (which sets up the TAP, the modules and the kvm_exit
 histogram).  For each KIND:VHOST in $KINDS it boots the iperf guest
-(bench/mkinitramfs-iperf) on the TAP, runs iperf3 against it, pings it,
-and for the first run of each VMM measures the balloon; then prints a
-Markdown table.  The guest answers console commands (irq, mem, fill,
-drop, quit)."""
+(bench/mkinitramfs-iperf) on the TAP, runs iperf3 against it and pings
+it; then prints a Markdown table.  The guest answers console commands
+(irq, quit).  The balloon has its own benchmark, bench/balloon."""
 import json
 import os
 import re
@@ -13,8 +12,8 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "nested"))
-import qmp_guest  # noqa: E402
+import console_guest
+from console_guest import qmp_guest
 
 MiB = 1 << 20
 env = os.environ
@@ -36,16 +35,12 @@ def vmm_argv(kind, vhost, sock):
         return [env["VMM"], "--kernel", env["KERNEL"], "--initrd", env["INITRD"],
                 "--memory", "%dM" % MEM, "--cmdline", CMD, "--stats",
                 "--net", "tap=vt0,mac=%s,vhost=%s" % (mac, vhost),
-                "--disk", "path=%s" % env["DISK"],
-                "--balloon", "free-page-reporting=on", "--monitor", sock]
+                "--monitor", sock]
     return ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-m", str(MEM),
             "-M", "pc", "-nodefaults", "-no-user-config", "-display", "none",
             "-serial", "stdio", "-no-reboot",
             "-netdev", "tap,id=n0,ifname=vt0,script=no,downscript=no,vhost=%s" % vhost,
             "-device", "virtio-net-pci,netdev=n0,mac=%s" % mac,
-            "-drive", "file=%s,if=none,id=d0,format=raw" % env["DISK"],
-            "-device", "virtio-blk-pci,drive=d0",
-            "-device", "virtio-balloon-pci,free-page-reporting=on",
             "-qmp", "unix:%s,server=on,wait=off" % sock,
             "-kernel", env["KERNEL"], "-initrd", env["INITRD"], "-append", CMD]
 
@@ -58,40 +53,10 @@ def exits():
         return 0
 
 
-def rss_kib(pid):
-    m = re.search(r"(?m)^VmRSS:\s*(\d+)", open("/proc/%d/status" % pid).read())
-    return int(m.group(1))
-
-
-class Guest:
-    """The VMM (argv, monitor on sock), its console in the file log;
-    qmp_guest's helpers work on it."""
+class Guest(console_guest.Guest):
+    """The VMM (argv, monitor on sock), its console in the file log."""
     def __init__(self, argv, log, sock):
-        out = open(log, "wb")
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=out,
-                                  stderr=out)
-        qmp_guest.p, qmp_guest.sock, qmp_guest.log = self.p, sock, log
-        self.seen = 0
-
-    def expect(self, word, secs):
-        """Waits for the next line "VIREO-NET WORD ..." (after the last
-        one seen) and returns the rest of it."""
-        end = time.time() + secs
-        while time.time() < end:
-            lines = qmp_guest.guest_out().splitlines()
-            for i in range(self.seen, len(lines)):
-                m = re.match(r"VIREO-NET %s ?(.*)" % word, lines[i].strip("\r"))
-                if m:
-                    self.seen = i + 1
-                    return m.group(1)
-            if self.p.poll() is not None:
-                break
-            time.sleep(0.2)
-        qmp_guest.fail("the guest did not answer %s (status %r)" % (word, self.p.poll()))
-
-    def ask(self, cmd, secs=60):
-        qmp_guest.type_line(cmd)
-        return self.expect(cmd, secs)
+        super().__init__(argv, log, sock, "VIREO-NET")
 
 
 def iperf(args):
@@ -132,43 +97,7 @@ def net_rows(g, r):
     r["ping"] = m.group(1) + " ms" if m else "-"
 
 
-def wait_rss(pid, secs):
-    """RSS once it has moved less than 1 MiB in 6 s (or after SECS)."""
-    end, last = time.time() + secs, []
-    while time.time() < end:
-        last = (last + [rss_kib(pid)])[-4:]
-        if len(last) == 4 and max(last) - min(last) < 1024:
-            break
-        time.sleep(2)
-    return last[-1]
-
-
-def balloon_rows(g, r):
-    pid = g.p.pid
-    c = qmp_guest.Client()
-    c.cmd("qmp_capabilities")
-    r["rss idle"] = rss_kib(pid)
-    print("bench/net: fill: %s" % g.ask("fill", 600), file=sys.stderr)
-    r["rss full"] = wait_rss(pid, 30)
-    r["guest cache"] = int(g.ask("mem").split()[3])
-    t0 = time.time()
-    c.cmd("balloon", value=(MEM - 128) * MiB)
-    while time.time() < t0 + 180:
-        a = c.cmd("query-balloon").get("return", {}).get("actual", 0)
-        if abs(a - (MEM - 128) * MiB) <= 4 * MiB:
-            break
-        time.sleep(1)
-    r["inflate s"] = time.time() - t0
-    r["rss inflated"] = wait_rss(pid, 30)
-    g.ask("drop", 120)
-    t0 = time.time()
-    r["rss reported"] = wait_rss(pid, 90)
-    r["report s"] = time.time() - t0
-    tot, free, _avail, _cached = map(int, g.ask("mem").split())
-    r["guest used"] = tot - free
-
-
-def run(kind, vhost, balloon):
+def run(kind, vhost):
     sock = "%s/qmp-%s-%s.sock" % (T, kind, vhost)
     log = "%s/out-%s-%s" % (T, kind, vhost)
     g = Guest(vmm_argv(kind, vhost, sock), log, sock)
@@ -177,8 +106,6 @@ def run(kind, vhost, balloon):
     g.expect("ready", 400)
     r["boot s"] = time.time() - t0
     net_rows(g, r)
-    if balloon:
-        balloon_rows(g, r)
     qmp_guest.type_line("quit")
     try:
         g.p.wait(timeout=60)
@@ -201,33 +128,10 @@ def table(res):
             name, unit, " | ".join("%s / %s" % res[k][name][1:] for k in cols)))
     print("| ping round trip (avg of 20) | %s |" % " | ".join(res[k]["ping"] for k in cols))
     print("| boot to iperf3 ready | %s |" % " | ".join("%.0f s" % res[k]["boot s"] for k in cols))
-    rows = [("rss idle", "VMM RSS after boot and iperf3"),
-            ("guest cache", "guest's page cache after reading the disk"),
-            ("rss full", "VMM RSS, guest page cache full"),
-            ("rss inflated", "VMM RSS, balloon inflated by 128 MiB"),
-            ("rss reported", "VMM RSS, cache dropped, free pages reported"),
-            ("guest used", "guest's MemTotal - MemFree then")]
-    if any("rss idle" in res[k] for k in cols):
-        for key, label in rows:
-            print("| %s | %s |" % (label, " | ".join(
-                "%.0f MiB" % (res[k][key] / 1024) if key in res[k] else "" for k in cols)))
-        print("| inflate / report time | %s |" % " | ".join(
-            "%.0f s / %.0f s" % (res[k]["inflate s"], res[k]["report s"])
-            if "inflate s" in res[k] else "" for k in cols))
 
 
 def main():
-    res, done = {}, set()
-    for spec in env.get("KINDS", "vireo:off qemu:off vireo:on qemu:on").split():
-        kind, vhost = spec.split(":")
-        print("bench/net: %s vhost=%s" % (kind, vhost), file=sys.stderr, flush=True)
-        try:
-            res[(kind, vhost)] = run(kind, vhost, kind not in done and
-                                     env.get("BALLOON", "0") == "1")
-            done.add(kind)
-        except SystemExit:	# qmp_guest.fail() said why and killed it
-            print("bench/net: %s vhost=%s left out" % (kind, vhost),
-                  file=sys.stderr)
+    res = console_guest.run_kinds("bench/net", "vhost", run)
     if res:
         table(res)
     for k in res:
