@@ -151,6 +151,7 @@ static void rx_serve(struct virtio_net *n, unsigned k)
 	struct net_pair *pr = &n->pair[k];
 	struct virtq *vq = virtio_dev_queue(&n->vdev, 2 * k);
 	unsigned budget = n->p.tx_budget;
+	uint64_t before = n->st.rx_packets;
 	bool full = false;
 	ssize_t got;
 
@@ -179,7 +180,10 @@ static void rx_serve(struct virtio_net *n, unsigned k)
 	/* Ring full: stop reading the backend until the guest kicks.  A
 	 * spent budget leaves it watched: the loop comes back. */
 	watch(n, k, true, active(n) && k < n->active_pairs && !full);
-	virtq_notify(vq);
+	n->st.rx_runs += n->st.rx_packets != before;
+	n->st.rx_full += full;
+	n->st.rx_budget_hits += !budget;
+	n->st.rx_irqs += virtq_notify(vq);
 }
 
 /* ---- transmit ---- */
@@ -275,7 +279,7 @@ static void tx_serve(struct virtio_net *n, unsigned k)
 		if (n->p.be.reschedule)
 			n->p.be.reschedule(n->p.be.opaque, k);
 	}
-	virtq_notify(vq);
+	n->st.tx_irqs += virtq_notify(vq);
 }
 
 /* ---- entry points ---- */

@@ -93,11 +93,14 @@ void virtio_net_tx_ready(struct virtio_dev *dev, unsigned pair);
 void virtio_net_set_link(struct virtio_dev *dev, bool up);
 void virtio_net_announce(struct virtio_dev *dev);
 
-/* Counters for tests and statistics (rx_filtered: frames too short to
- * deliver). */
+/* Counters for tests and statistics (--stats).  rx_filtered: frames too
+ * short to deliver; rx_runs: receive passes that delivered a packet;
+ * rx_irqs, tx_irqs: queue interrupts raised; rx_full: passes that found
+ * the receive ring out of buffers. */
 struct virtio_net_stats {
-	uint64_t tx_packets, tx_dropped, rx_packets, rx_dropped,
-		rx_filtered, tx_budget_hits;
+	uint64_t tx_packets, tx_dropped, rx_packets, rx_dropped, rx_filtered,
+	    tx_budget_hits, rx_budget_hits;
+	uint64_t rx_runs, rx_full, rx_irqs, tx_irqs;
 };
 void virtio_net_get_stats(struct virtio_dev *dev,
 			  struct virtio_net_stats *s);

@@ -292,6 +292,27 @@ void vnet_host_detach(struct vnet_host *h)
 	h->dev = NULL;
 }
 
+void vnet_host_print_stats(struct vnet_host *h, unsigned nic, FILE *out)
+{
+	struct virtio_net_stats st;
+
+	if (!h->dev)
+		return;
+	virtio_net_get_stats(h->dev, &st);
+	fprintf(out,
+		"vireo-vmm: stats: nic%u rx-packets=%llu rx-runs=%llu "
+		"rx-irqs=%llu rx-full=%llu rx-budget-hits=%llu rx-dropped=%llu "
+		"tx-packets=%llu tx-irqs=%llu tx-budget-hits=%llu\n",
+		nic, (unsigned long long)st.rx_packets,
+		(unsigned long long)st.rx_runs, (unsigned long long)st.rx_irqs,
+		(unsigned long long)st.rx_full,
+		(unsigned long long)st.rx_budget_hits,
+		(unsigned long long)st.rx_dropped,
+		(unsigned long long)st.tx_packets,
+		(unsigned long long)st.tx_irqs,
+		(unsigned long long)st.tx_budget_hits);
+}
+
 void vnet_host_destroy(struct vnet_host *h)
 {
 	if (!h)

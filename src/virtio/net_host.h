@@ -10,6 +10,8 @@
 #ifndef VIREO_VIRTIO_NET_HOST_H
 #define VIREO_VIRTIO_NET_HOST_H
 
+#include <stdio.h>
+
 #include "net/opts.h"
 #include "util/loop.h"
 #include "virtio/net.h"
@@ -27,6 +29,8 @@ int vnet_host_attach(struct vnet_host *h, struct virtio_dev *dev);
 /* Stop serving the device (before it is destroyed, e.g. for a VM
  * reset); the TAP and the MAC stay for the next attach. */
 void vnet_host_detach(struct vnet_host *h);
+/* One --stats line of the attached device's counters, for NIC `nic`. */
+void vnet_host_print_stats(struct vnet_host *h, unsigned nic, FILE *out);
 /* After the device is destroyed.  NULL is a no-op. */
 void vnet_host_destroy(struct vnet_host *h);
 

@@ -282,13 +282,13 @@ bool virtq_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
 	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
 }
 
-void virtq_notify(struct virtq *vq)
+bool virtq_notify(struct virtq *vq)
 {
 	uint16_t old;
 	bool need;
 
 	if (!vq->used || vq->dev->broken || !vq->unsignalled)
-		return;
+		return false;
 	vq->unsignalled = false;
 	/* Our used index write must be visible before we read the driver's
 	 * suppression state, which it writes before reading our index. */
@@ -307,4 +307,5 @@ void virtq_notify(struct virtq *vq)
 	}
 	if (need)
 		virtio_raise_queue_irq(vq->dev, vq->index);
+	return need;
 }

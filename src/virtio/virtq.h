@@ -93,7 +93,7 @@ void virtq_unpop(struct virtq *vq);
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 
 /* After one or more pushes: raise the queue interrupt unless the driver
- * suppressed it. */
-void virtq_notify(struct virtq *vq);
+ * suppressed it.  True if it was raised. */
+bool virtq_notify(struct virtq *vq);
 
 #endif

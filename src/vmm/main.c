@@ -133,15 +133,18 @@ static int vmm_setup_signals(struct vmm *v)
 }
 
 /* Through the log's queue: a stalled stderr must not hold up the exit. */
-static void vmm_print_stats(struct machine *m)
+static void vmm_print_stats(struct vmm *v)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
+	unsigned i;
 
 	if (!f)
 		return;
-	machine_print_stats(m, f);
+	machine_print_stats(&v->machine, f);
+	for (i = 0; i < v->args.nnets; i++)
+		vnet_host_print_stats(v->nets[i], i, f);
 	if (fclose(f) == 0)
 		log_text(text);
 	free(text);
@@ -235,7 +238,7 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 	loop_remove(&v->loop, &v->stop_src);
 	console_attach(&v->console, NULL);
 	if (v->args.stats)
-		vmm_print_stats(&v->machine);
+		vmm_print_stats(v);
 	rtc_save(v->machine.rtc, &v->cmos);
 	vmm_detach_nets(v);	/* before their devices go */
 	machine_destroy(&v->machine);

@@ -45,8 +45,8 @@ static struct {
 	unsigned nsent, sends;
 	int send_ret;		/* 0: accept */
 	uint8_t *rewrite;	/* guest bytes a racing vCPU rewrites in send */
-	uint8_t rx[8][2048];
-	size_t rx_len[8];
+	uint8_t rx[32][2048];
+	size_t rx_len[32];
 	unsigned nrx, rx_next;
 	bool rx_watch, tx_watch;
 	unsigned reschedules, offload_calls, pairs;
@@ -343,6 +343,94 @@ static void test_rx_ring_full_stops_reading(void **state)
 	virtio_net_get_stats(dev, &st);
 	assert_int_equal(st.rx_dropped, 1);
 	assert_int_equal(fv_used_idx(&fd, RXQ), 2);
+}
+
+/* n rx buffers of 1600 bytes, and n 60-byte frames in the backend. */
+static void rx_buffers_and_packets(unsigned n)
+{
+	unsigned s;
+
+	for (s = 0; s < n; s++) {
+		rx_buffer(s, 1600);
+		backend_packet(mac, HDR + 60, (uint8_t)s);
+	}
+}
+
+/* A burst is one pass and one interrupt check: one interrupt while the
+ * driver asks for it (used_event), none while it polls (used_event left
+ * behind), one again once it re-arms. */
+static void test_rx_burst_one_interrupt(void **state)
+{
+	struct virtio_net_stats st;
+
+	rx_buffers_and_packets(24);
+	be.nrx = 8;
+	virtio_net_rx_ready(dev, 0);
+	assert_int_equal(fv_used_idx(&fd, RXQ), 8);
+	assert_int_equal(fd.queue_irqs[RXQ], 1);
+	be.nrx = 16; /* the driver still polls: used_event is 0 */
+	virtio_net_rx_ready(dev, 0);
+	assert_int_equal(fv_used_idx(&fd, RXQ), 16);
+	assert_int_equal(fd.queue_irqs[RXQ], 1);
+	fv_set_used_event(&fd, RXQ, 16); /* done polling: re-armed */
+	be.nrx = 24;
+	virtio_net_rx_ready(dev, 0);
+	assert_int_equal(fv_used_idx(&fd, RXQ), 24);
+	assert_int_equal(fd.queue_irqs[RXQ], 2);
+	virtio_net_get_stats(dev, &st);
+	assert_int_equal(st.rx_runs, 3);
+	assert_int_equal(st.rx_irqs, 2);
+	assert_int_equal(st.rx_full, 0);
+	assert_true(be.rx_watch);
+}
+
+/* A flood is served `budget` packets a pass: the backend stays watched
+ * (the loop comes back after its other sources), one interrupt check a
+ * pass. */
+static void test_rx_budget(void **state)
+{
+	struct virtio_net_stats st;
+
+	rx_buffers_and_packets(10);
+	virtio_net_rx_ready(dev, 0);
+	assert_int_equal(fv_used_idx(&fd, RXQ), 4);
+	assert_int_equal(be.rx_next, 4);
+	assert_true(be.rx_watch);
+	fv_set_used_event(&fd, RXQ, 4);
+	virtio_net_rx_ready(dev, 0);
+	fv_set_used_event(&fd, RXQ, 8);
+	virtio_net_rx_ready(dev, 0);
+	assert_int_equal(fv_used_idx(&fd, RXQ), 10);
+	assert_int_equal(fd.queue_irqs[RXQ], 3);
+	assert_true(be.rx_watch);
+	virtio_net_get_stats(dev, &st);
+	assert_int_equal(st.rx_budget_hits, 2);
+	assert_int_equal(st.rx_runs, 3);
+}
+
+/* Out of buffers: one pass stops reading; the driver's refill kick
+ * resumes it (and is the only way back: no polling meanwhile). */
+static void test_rx_refill_kick_resumes(void **state)
+{
+	struct virtio_net_stats st;
+	unsigned s;
+
+	for (s = 0; s < 6; s++)
+		backend_packet(mac, HDR + 60, (uint8_t)s);
+	rx_buffer(0, 1600);
+	rx_buffer(1, 1600);
+	virtio_net_rx_ready(dev, 0);
+	assert_int_equal(fv_used_idx(&fd, RXQ), 2);
+	assert_false(be.rx_watch);
+	/* The device asked for a kick at the next buffer. */
+	assert_int_equal(fv_avail_event(&fd, RXQ), 2);
+	virtio_net_get_stats(dev, &st);
+	assert_int_equal(st.rx_full, 1);
+	for (s = 2; s < 6; s++)
+		rx_buffer(s, 1600);
+	virtio_notify_queue(dev, RXQ);
+	assert_int_equal(fv_used_idx(&fd, RXQ), 6);
+	assert_true(be.rx_watch);
 }
 
 static void test_rx_merge(void **state)
@@ -671,6 +759,9 @@ int main(void)
 		T(test_tx_writable_buffer, setup),
 		T(test_rx_single, setup),
 		T(test_rx_ring_full_stops_reading, setup),
+		T(test_rx_burst_one_interrupt, setup),
+		T(test_rx_budget, setup_budget),
+		T(test_rx_refill_kick_resumes, setup),
 		T(test_rx_merge, setup_mrg),
 		T(test_rx_merge_waits_for_more, setup_mrg),
 		T(test_rx_buffer_below_header, setup_mrg),
