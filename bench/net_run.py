@@ -27,6 +27,10 @@ TESTS = [("TCP guest->host", ["-R"], False),
          ("TCP host->guest", [], False),
          ("UDP 64 B guest->host", ["-R", "-u", "-l", "64", "-b", "0"], True),
          ("UDP 64 B host->guest", ["-u", "-l", "64", "-b", "0"], True)]
+# ROWS="tcp-tx tcp-rx udp-tx udp-rx" (tx: guest->host): a subset.
+ROW_KEYS = ["tcp-tx", "tcp-rx", "udp-tx", "udp-rx"]
+if env.get("ROWS"):
+    TESTS = [t for k, t in zip(ROW_KEYS, TESTS) if k in env["ROWS"].split()]
 
 
 def vmm_argv(kind, vhost, sock):
@@ -72,20 +76,63 @@ def iperf(args):
         return None
 
 
+def tap_counts():
+    """vt0's TX packets and drops (toward the guest)."""
+    st = "/sys/class/net/vt0/statistics/"
+    try:
+        return [int(open(st + f).read()) for f in ("tx_packets", "tx_dropped")]
+    except OSError:
+        return [0, 0]
+
+
+def thread_cpu(pid):
+    """{thread name/tid: CPU seconds} of the VMM's threads, for stderr."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            st = open("/proc/%d/task/%s/stat" % (pid, tid)).read()
+        except OSError:
+            continue
+        name = st[st.index("(") + 1:st.rindex(")")]
+        f = st[st.rindex(")") + 2:].split()
+        out["%s/%s" % (name, tid)] = (int(f[11]) + int(f[12])) / tick
+    return out
+
+
+def cpu_delta(a, b):
+    return " ".join("%s=%.2fs" % (k, b[k] - a.get(k, 0)) for k in sorted(b)
+                    if b[k] - a.get(k, 0) >= 0.01) or "none"
+
+
 def net_rows(g, r):
     for name, args, udp in TESTS:
+        c0 = thread_cpu(g.p.pid)
+        time.sleep(2)
+        c1 = thread_cpu(g.p.pid)
+        print("bench/net: before %s, 2 s idle: VMM CPU %s" % (name, cpu_delta(c0, c1)),
+              file=sys.stderr)
+        t0 = tap_counts()
         i0 = int(g.ask("irq"))
         e0 = exits()
         s = iperf(args)
         e1 = exits()
         i1 = int(g.ask("irq"))
+        t1 = tap_counts()
+        print("bench/net: %s: VMM CPU %s" % (name, cpu_delta(c1, thread_cpu(g.p.pid))),
+              file=sys.stderr)
+        sent = (t1[0] - t0[0]) + (t1[1] - t0[1])
+        print("bench/net: %s: the TAP took %d packets for the guest, dropped %d" % (
+            name, t1[0] - t0[0], t1[1] - t0[1]), file=sys.stderr)
         if s is None:
-            r[name] = ("failed", "-", "-")
+            r[name] = ("failed", "-", "-", "-")
         elif udp:
             pkts = s["bytes"] / 64
             r[name] = ("%.0f pps" % (pkts / s["seconds"]),
                        "%.1f" % ((e1 - e0) / pkts * 1000) if pkts else "-",
-                       "%.1f" % ((i1 - i0) / pkts * 1000) if pkts else "-")
+                       "%.1f" % ((i1 - i0) / pkts * 1000) if pkts else "-",
+                       "%.0f%% of %.0f pps" % (100 * pkts / sent, sent / s["seconds"])
+                       if sent else "-")
         else:
             mib = s["bytes"] / MiB
             r[name] = ("%.1f Mbit/s" % (s["bits_per_second"] / 1e6),
@@ -125,7 +172,11 @@ def table(res):
     for name, _, udp in TESTS:
         unit = "1000 packets" if udp else "MiB"
         print("| %s: exits / interrupts per %s | %s |" % (
-            name, unit, " | ".join("%s / %s" % res[k][name][1:] for k in cols)))
+            name, unit, " | ".join("%s / %s" % res[k][name][1:3] for k in cols)))
+    for name, args, udp in TESTS:
+        if udp and "-R" not in args:
+            print("| %s: share of the sender's packets received | %s |" % (
+                name, " | ".join(res[k][name][3] for k in cols)))
     print("| ping round trip (avg of 20) | %s |" % " | ".join(res[k]["ping"] for k in cols))
     print("| boot to iperf3 ready | %s |" % " | ".join("%.0f s" % res[k]["boot s"] for k in cols))
 
