@@ -47,13 +47,18 @@ def run_kinds(bench, what, run):
     """Calls run(kind, value) for each KIND:VALUE in $KINDS (default all
     four of vireo/qemu and off/on), in order; a run that failed
     (qmp_guest.fail() said why and killed the VMM) is left out with one
-    line.  Returns {(kind, value): what run returned}."""
+    line.  Returns {(kind, value): what run returned}; a KIND:VALUE given
+    again is another round, kept as (kind, "VALUE, round N")."""
     res = {}
     for spec in os.environ.get("KINDS", "vireo:off qemu:off vireo:on qemu:on").split():
         kind, value = spec.split(":")
+        key, n = (kind, value), 1
+        while key in res:
+            n += 1
+            key = (kind, "%s, round %d" % (value, n))
         print("%s: %s %s=%s" % (bench, kind, what, value), file=sys.stderr, flush=True)
         try:
-            res[(kind, value)] = run(kind, value)
+            res[key] = run(kind, value)
         except SystemExit:
             print("%s: %s %s=%s left out" % (bench, kind, what, value), file=sys.stderr)
     return res
