@@ -35,11 +35,11 @@ if env.get("ROWS"):
 
 def vmm_argv(kind, vhost, sock):
     mac = "52:54:00:12:34:56"
-    if kind == "vireo":
+    if kind in ("vireo", "vireo-batch"):
         return [env["VMM"], "--kernel", env["KERNEL"], "--initrd", env["INITRD"],
                 "--memory", "%dM" % MEM, "--cmdline", CMD, "--stats",
                 "--net", "tap=vt0,mac=%s,vhost=%s" % (mac, vhost),
-                "--monitor", sock]
+                "--monitor", sock] + (["--io-batch"] if kind == "vireo-batch" else [])
     return ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-m", str(MEM),
             "-M", "pc", "-nodefaults", "-no-user-config", "-display", "none",
             "-serial", "stdio", "-no-reboot",
