@@ -38,25 +38,6 @@ uint64_t pvclock_ns(const struct pvclock *pv, uint64_t tsc)
 	       (uint64_t)(((unsigned __int128)delta * pv->mul) >> 32);
 }
 
-void pvclock_scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift)
-{
-	const unsigned __int128 ns = 1000000000u;
-	unsigned __int128 m = 0;
-	int s;
-
-	/* mul = 10^9 * 2^(32 - shift) / tsc_hz halves with each step of
-	 * shift: the first one below 2^32 is at least 2^31. */
-	for (s = -32; s < 32; s++) {
-		m = (ns << (32 - s)) / tsc_hz;
-		if (m < ((unsigned __int128)1 << 32))
-			break;
-	}
-	if (m >= ((unsigned __int128)1 << 32))
-		m = UINT32_MAX; /* a TSC slower than 1 Hz */
-	*mul = (uint32_t)m;
-	*shift = (int8_t)s;
-}
-
 uint64_t pvclock_hold(uint64_t kvm_ns, bool kvm_stable,
 		      const struct pvclock_sample *now,
 		      const struct pvclock_sample *resumed, unsigned n)

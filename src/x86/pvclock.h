@@ -30,9 +30,6 @@ void pvclock_decode(struct pvclock *pv, const uint8_t *raw);
  * tsc_timestamp counts no ticks.  Any field values are safe (they may
  * come from a hostile guest): the sum wraps as the guest's does. */
 uint64_t pvclock_ns(const struct pvclock *pv, uint64_t tsc);
-/* mul and shift for a TSC of tsc_hz (> 0) ticks per second, mul in
- * [2^31, 2^32) for full precision, shift within [-32, 32]. */
-void pvclock_scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift);
 /* One vCPU's kvmclock as its guest would read it at a pause. */
 struct pvclock_sample {
 	bool present;	  /* kvmclock enabled there, its structure read */

@@ -16,6 +16,28 @@
 
 #define NS 1000000000ull
 
+/* mul and shift for a TSC of tsc_hz (> 0) ticks per second, as KVM
+ * fills them in: mul in [2^31, 2^32) for full precision, shift within
+ * [-32, 32].  The structures the tests read are made with it. */
+static void pvclock_scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift)
+{
+	const unsigned __int128 ns = 1000000000u;
+	unsigned __int128 m = 0;
+	int s;
+
+	/* mul = 10^9 * 2^(32 - shift) / tsc_hz halves with each step of
+	 * shift: the first one below 2^32 is at least 2^31. */
+	for (s = -32; s < 32; s++) {
+		m = (ns << (32 - s)) / tsc_hz;
+		if (m < ((unsigned __int128)1 << 32))
+			break;
+	}
+	if (m >= ((unsigned __int128)1 << 32))
+		m = UINT32_MAX; /* a TSC slower than 1 Hz */
+	*mul = (uint32_t)m;
+	*shift = (int8_t)s;
+}
+
 static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
 {
 	for (unsigned i = 0; i < bytes; i++, v >>= 8)
