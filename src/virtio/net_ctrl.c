@@ -41,6 +41,10 @@ void net_filter_reset(struct net_filter *f)
 	f->promisc = true;	/* a TAP port sees the bridge's traffic */
 }
 
+/* The list holds the MAC, broadcast and both tables in full. */
+_Static_assert(VNET_FILTER_MAX >= 2 + 2 * NET_MAC_TABLE,
+	       "VNET_FILTER_MAX below what filter_build may add");
+
 static void filter_add(struct vnet_rx_filter *r, const uint8_t *mac)
 {
 	memcpy(r->mac[r->n++], mac, 6);
