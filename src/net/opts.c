@@ -128,6 +128,11 @@ static int set_key(const char *key, const char *val, struct net_opts *o,
 					"a number from 1 to %d", val,
 					NET_QUEUES_MAX);
 		o->queues = (unsigned)n;
+	} else if (!strcmp(key, "thread")) {
+		if (strcmp(val, "batch") && strcmp(val, "normal"))
+			return net_fail(err, errlen, "net: thread='%s' is not "
+					"batch or normal", val);
+		o->thread_normal = !strcmp(val, "normal");
 	} else {
 		return net_fail(err, errlen, "net: unknown key '%s'", key);
 	}
@@ -159,7 +164,8 @@ int net_opts_parse(const char *s, struct net_opts *o, char *err,
 		*eq = '\0';
 		bit = !strcmp(item, "tap") ? 1 : !strcmp(item, "fd") ? 2
 			: !strcmp(item, "mac") ? 4 : !strcmp(item, "vhost") ? 8
-			: !strcmp(item, "queues") ? 16 : 0;
+			: !strcmp(item, "queues") ? 16
+			: !strcmp(item, "thread") ? 32 : 0;
 		if (seen & bit)
 			return net_fail(err, errlen, "net: %s given twice",
 					item);

@@ -1,6 +1,7 @@
 /* The value of one `--net` option:
- *   tap=IFNAME[,mac=MAC][,vhost=on|off|auto][,queues=N]
- *   fd=N[:N...][,mac=MAC][,vhost=on|off|auto][,queues=N]
+ *   tap=IFNAME[,mac=MAC][,vhost=on|off|auto][,queues=N][,thread=T]
+ *   fd=N[:N...][,mac=MAC][,vhost=on|off|auto][,queues=N][,thread=T]
+ * (T: batch or normal, the scheduling of the NIC's I/O thread)
  * (fd=: inherited TAP fds, one per queue pair, as libvirt passes them). 
  * parsed into a self-contained struct (no pointers into the argument). */
 #ifndef VIREO_NET_OPTS_H
@@ -24,6 +25,7 @@ struct net_opts {
 	uint8_t mac[6];
 	enum net_vhost vhost;
 	unsigned queues;		/* queue pairs, >= 1 */
+	bool thread_normal;		/* thread=normal: not SCHED_BATCH */
 };
 
 /* Parses s into o (defaults first).  0, or -EINVAL with one line in err

@@ -1,4 +1,4 @@
-/* epoll-based event loop for the VMM's main thread. */
+/* epoll-based event loop for the VMM's main thread and its I/O threads. */
 #include "util/loop.h"
 
 #include <errno.h>

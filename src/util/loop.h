@@ -1,4 +1,5 @@
-/* The main thread's epoll event loop.  Sources are owned by their users
+/* An epoll event loop: the main thread's, or an I/O thread's
+ * (iothread.h).  A loop is run by one thread at a time.  Sources are owned by their users
  * (embedded in their structs): the loop stores only pointers, so a source
  * must be removed before its owner is freed.  A handler may remove any
  * source (and free its owner): events of the same batch for it are then

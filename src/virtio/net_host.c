@@ -1,4 +1,4 @@
-/* The TAP backend of virtio-net on the main loop (see net_host.h).
+/* The TAP backend of virtio-net on an event loop (see net_host.h).
  * Every packet crosses the TAP with a 12-byte vnet header, so the
  * device's and the kernel's headers are the same bytes (no copy). */
 #include "virtio/net_host.h"
@@ -133,8 +133,11 @@ static void on_queue(struct loop_source *src, uint32_t events)
 		 * ask for): stop polling; the guest's packets are dropped. */
 		log_warn("--net %s: TAP queue %u failed, no more traffic on it",
 			 h->tap.ifname, q->pair);
+		/* Under the lock host_watch() runs with (a vCPU's reset). */
+		virtio_dev_lock(h->dev);
 		loop_remove(h->loop, &q->src);
 		q->dead = true;
+		virtio_dev_unlock(h->dev);
 		return;
 	}
 	if (events & EPOLLOUT)

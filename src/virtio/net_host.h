@@ -1,9 +1,10 @@
 /* virtio-net over a TAP (src/net/tap.c): opens the TAP that a --net
  * option names (or adopts the inherited fd), picks the MAC, and is the
  * struct virtio_net_backend of the device: one TAP queue per queue pair,
- * each on the main loop (readable: rx, writable: tx, only while the
- * device asks), and an eventfd that brings a flooded tx queue back after
- * the loop has served its other sources.  With vhost=on|auto it also
+ * each on the loop it is given (in vireo-vmm the NIC's I/O thread's;
+ * readable: rx, writable: tx, only while the device asks), and an
+ * eventfd that brings a flooded tx queue back after the loop has served
+ * its other sources.  With vhost=on|auto it also
  * holds the pairs' /dev/vhost-net devices (net_vhost.h), which take the
  * data queues at DRIVER_OK.  The machine creates it before the device,
  * attaches the device, and destroys it after the device. */

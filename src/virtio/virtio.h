@@ -8,10 +8,12 @@
  *
  * Threads and locks: each struct virtio_dev has one mutex, `lock`.  Every
  * transport API function takes it (they are called from vCPU threads and
- * from the main loop); every device op is called with it held.  A device
- * that completes requests from elsewhere (a block backend's completion
- * callback) takes it with virtio_dev_lock().  The devices run on the main
- * loop thread: queue kicks arrive there through ioeventfds.
+ * from the event loop that serves the device); every device op is called
+ * with it held.  A device that completes requests from elsewhere (a
+ * block backend's completion callback) takes it with virtio_dev_lock().
+ * Each device is served by one event loop thread (the main loop, or in
+ * vireo-vmm a NIC's own I/O thread): its queue kicks arrive there
+ * through ioeventfds.
  * Lock order: virtio_dev.lock, then the transport's interrupt state (a
  * leaf lock its raise_* callbacks may take), then a backend's internal
  * locks.  So a transport must not call into the core while holding a lock

@@ -73,11 +73,15 @@ void machine_destroy(struct machine *m);
 
 /* PCI (machine_pci.c): the bus and its host, and virtio-pci devices.
  * machine_add_virtio takes ownership of vdev on success, gives it the
- * next slot and a BAR in the 32-bit window, and polls its kicks on the
- * main loop.  0 or -errno (-ENOSPC: no slot left); on failure vdev is
- * still the caller's, to destroy.  Before the vCPUs start. */
+ * next slot and a BAR in the 32-bit window, and polls its kicks (and
+ * the call eventfds vhost gives it with INTx) on `loop`: an I/O
+ * thread's, whose thread is stopped until the vCPUs start and again
+ * before machine_destroy(), or NULL for the main loop.  0 or -errno
+ * (-ENOSPC: no slot left); on failure vdev is still the caller's, to
+ * destroy.  Before the vCPUs start. */
 int machine_pci_init(struct machine *m);
-int machine_add_virtio(struct machine *m, struct virtio_dev *vdev);
+int machine_add_virtio(struct machine *m, struct virtio_dev *vdev,
+		       struct loop *loop);
 void machine_pci_destroy(struct machine *m);
 
 /* The command line's virtio devices (machine_virtio.c): disks, rng,

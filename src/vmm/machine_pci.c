@@ -2,7 +2,7 @@
  * and memory buses, and virtio-pci devices with their slots, their BAR
  * addresses (assigned and enabled here the way firmware would, from the
  * 32-bit PCI window; the guest may move them) and their kick and call
- * eventfds on the main loop. */
+ * eventfds on the main loop or a device's I/O thread's loop. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +121,7 @@ static int add_fds(struct machine *m, struct machine_virtio *mv,
 		k->q = q;
 		if (fd_of(mv->vp, q) < 0)
 			continue;
-		ret = loop_add(m->loop, &k->src, fd_of(mv->vp, q), events, fn,
+		ret = loop_add(mv->loop, &k->src, fd_of(mv->vp, q), events, fn,
 			       k);
 		if (ret)
 			return ret;
@@ -150,9 +150,9 @@ static void remove_virtio(struct machine *m, struct machine_virtio *mv)
 
 	for (q = 0; q < mv->nkicks; q++) {
 		if (mv->kicks[q].added)
-			loop_remove(m->loop, &mv->kicks[q].src);
+			loop_remove(mv->loop, &mv->kicks[q].src);
 		if (mv->calls[q].added)
-			loop_remove(m->loop, &mv->calls[q].src);
+			loop_remove(mv->loop, &mv->calls[q].src);
 	}
 	free(mv->kicks);
 	free(mv->calls);
@@ -164,7 +164,8 @@ static void remove_virtio(struct machine *m, struct machine_virtio *mv)
 	memset(mv, 0, sizeof(*mv));
 }
 
-int machine_add_virtio(struct machine *m, struct virtio_dev *vdev)
+int machine_add_virtio(struct machine *m, struct virtio_dev *vdev,
+		       struct loop *loop)
 {
 	struct virtio_pci_host h = { m->pci, vm_msi(m->vm),
 				     vm_ioevent(m->vm), kick_watch,
@@ -176,7 +177,7 @@ int machine_add_virtio(struct machine *m, struct virtio_dev *vdev)
 	if (m->nvirtio == MACHINE_MAX_VIRTIO)
 		return -ENOSPC;
 	mv = &m->virtio[m->nvirtio];
-	mv->loop = m->loop;
+	mv->loop = loop ? loop : m->loop;
 	h.kick_opaque = mv;
 	/* Slots 1, 2, ...: the host bridge has 0. */
 	ret = virtio_pci_create(&mv->vp, vdev, &h, 1 + m->nvirtio);

@@ -54,7 +54,7 @@ struct machine_devs {
 /* machine_add_virtio, destroying dev if that fails. */
 static int attach(struct machine *m, struct virtio_dev *dev)
 {
-	int ret = machine_add_virtio(m, dev);
+	int ret = machine_add_virtio(m, dev, NULL);
 
 	if (ret)
 		virtio_dev_destroy(dev);

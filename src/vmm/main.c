@@ -18,6 +18,7 @@
 #include "kvm/kvm.h"
 #include "kvm/vcpu.h"
 #include "util/filemap.h"
+#include "util/iothread.h"
 #include "util/log.h"
 #include "util/loop.h"
 #include "vmm/args.h"
@@ -77,6 +78,8 @@ struct vmm {
 	struct blk_image *disks[VMM_MAX_DISKS];	/* --disk, across resets */
 	struct vmm_control ctl;		/* the QMP monitor, across resets */
 	struct vnet_host *nets[VMM_MAX_NETS];	/* --net, across resets */
+	struct iothread net_io[VMM_MAX_NETS];	/* each NIC's data path */
+	unsigned nnet_io;		/* net_io[] initialised */
 	struct vsock_host *vsock;	/* --vsock: its CID, across resets */
 	int sigfd;
 	int signo;
@@ -166,7 +169,8 @@ static int vmm_add_nets(struct vmm *v)
 		if (ret)
 			goto fail;
 		ret = vnet_host_attach(v->nets[i], dev);
-		ret = ret ?: machine_add_virtio(&v->machine, dev);
+		ret = ret ?: machine_add_virtio(&v->machine, dev,
+						&v->net_io[i].loop);
 		if (ret) {
 			vnet_host_detach(v->nets[i]);
 			virtio_dev_destroy(dev);
@@ -177,6 +181,36 @@ static int vmm_add_nets(struct vmm *v)
 fail:
 	log_error("--net: cannot add NIC %u: %s", i + 1, strerror(-ret));
 	return ret;
+}
+
+/* Each NIC's TAP queues, kicks and vhost calls are served by its own
+ * I/O thread, not the main loop: a busy network neither waits behind
+ * the disks and the monitor nor delays them, and with thread=batch (the
+ * default) a packet or a kick does not preempt the vCPU or the local
+ * sender (docs/architecture.md, "Threads").  Started after the devices
+ * are added, stopped before they go.  0, or -errno after one line. */
+static int vmm_start_nets(struct vmm *v)
+{
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < v->args.nnets; i++) {
+		ret = iothread_start(&v->net_io[i]);
+		if (ret) {
+			log_error("--net: NIC %u: cannot start its I/O thread: "
+				  "%s", i + 1, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void vmm_stop_nets(struct vmm *v)
+{
+	unsigned i;
+
+	for (i = 0; i < v->args.nnets; i++)
+		iothread_stop(&v->net_io[i]);
 }
 
 static void vmm_detach_nets(struct vmm *v)
@@ -224,13 +258,14 @@ static enum vm_stop_reason vmm_run_once(struct vmm *v,
 	control_attach(&v->ctl, &v->machine);
 	if (vmm_add_nets(v) ||
 	    loop_add(&v->loop, &v->stop_src, vm_stop_fd(vm), EPOLLIN,
-		     vmm_on_stop, v) || vm_start(vm))
+		     vmm_on_stop, v) || vmm_start_nets(v) || vm_start(vm))
 		vm_request_stop(vm, VM_STOP_ERROR);
 	vmm_io_batch(v, true);
 	while (vm_stop_reason(vm) == VM_RUNNING)
 		if (loop_run_once(&v->loop, -1) < 0)
 			vm_request_stop(vm, VM_STOP_ERROR);
 	vm_join(vm);
+	vmm_stop_nets(v);	/* before the stats, the detach and the RAM */
 	vmm_io_batch(v, false);
 	reason = vm_stop_reason(vm);
 	control_detach(&v->ctl, reason,
@@ -350,8 +385,16 @@ static int vmm_open_nets(struct vmm *v)
 	int ret;
 
 	for (i = 0; i < v->args.nnets; i++) {
-		ret = vnet_host_create(&v->args.nets[i], &v->loop, &v->nets[i],
-				       err, sizeof(err));
+		snprintf(err, sizeof(err), "vireo-net%u", i);
+		ret = iothread_init(&v->net_io[i], err,
+				    !v->args.nets[i].thread_normal);
+		if (ret) {
+			log_error("--net: NIC %u: %s", i + 1, strerror(-ret));
+			return ret;
+		}
+		v->nnet_io++;
+		ret = vnet_host_create(&v->args.nets[i], &v->net_io[i].loop,
+				       &v->nets[i], err, sizeof(err));
 		if (ret) {
 			log_error("%s", err);
 			return ret;
@@ -366,6 +409,8 @@ static void vmm_close_nets(struct vmm *v)
 
 	for (i = 0; i < v->args.nnets; i++)
 		vnet_host_destroy(v->nets[i]);
+	for (i = 0; i < v->nnet_io; i++)
+		iothread_destroy(&v->net_io[i]);
 }
 
 /* Claims the --vsock CID on this host for the process's lifetime, so a

@@ -23,6 +23,7 @@ static void test_tap_defaults(void **state)
 	assert_false(o.has_mac);
 	assert_int_equal(o.vhost, NET_VHOST_AUTO);
 	assert_int_equal(o.queues, 1);
+	assert_false(o.thread_normal);	/* the I/O thread is SCHED_BATCH */
 }
 
 static void test_fd_all_keys(void **state)
@@ -32,8 +33,9 @@ static void test_fd_all_keys(void **state)
 	char err[128];
 
 	assert_int_equal(net_opts_parse("fd=7:8:9:10,mac=52:54:00:ab:CD:ef,"
-					 "vhost=off,queues=4",
+					 "vhost=off,queues=4,thread=normal",
 					 &o, err, sizeof(err)), 0);
+	assert_true(o.thread_normal);
 	assert_int_equal(o.fd, 7);
 	assert_string_equal(o.ifname, "");
 	assert_true(o.has_mac);
@@ -51,6 +53,9 @@ static void test_fd_all_keys(void **state)
 	assert_int_equal(net_opts_parse("tap=t,vhost=on", &o, err,
 					sizeof(err)), 0);
 	assert_int_equal(o.vhost, NET_VHOST_ON);
+	assert_int_equal(net_opts_parse("tap=t,thread=batch", &o, err,
+					sizeof(err)), 0);
+	assert_false(o.thread_normal);
 }
 
 static void test_errors(void **state)
@@ -74,6 +79,8 @@ static void test_errors(void **state)
 		{ "tap=x,queues=0", "from 1 to 16" },
 		{ "tap=x,queues=17", "from 1 to 16" },
 		{ "tap=x,vhost=maybe", "on, off or auto" },
+		{ "tap=x,thread=fifo", "batch or normal" },
+		{ "tap=x,thread=batch,thread=normal", "given twice" },
 		{ "fd=-1", "file descriptor" },
 		{ "fd=3:", "file descriptor" },
 		{ "fd=:3", "file descriptor" },
