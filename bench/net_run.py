@@ -35,10 +35,13 @@ if env.get("ROWS"):
 
 def vmm_argv(kind, vhost, sock):
     mac = "52:54:00:12:34:56"
-    if kind in ("vireo", "vireo-batch"):
+    if kind.startswith("vireo"):
+        # vireo-normal: the NIC's I/O thread on SCHED_OTHER (thread=normal);
+        # vireo-batch: the main loop on SCHED_BATCH too (--io-batch).
+        thread = ",thread=normal" if kind == "vireo-normal" else ""
         return [env["VMM"], "--kernel", env["KERNEL"], "--initrd", env["INITRD"],
                 "--memory", "%dM" % MEM, "--cmdline", CMD, "--stats",
-                "--net", "tap=vt0,mac=%s,vhost=%s" % (mac, vhost),
+                "--net", "tap=vt0,mac=%s,vhost=%s%s" % (mac, vhost, thread),
                 "--monitor", sock] + (["--io-batch"] if kind == "vireo-batch" else [])
     return ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-m", str(MEM),
             "-M", "pc", "-nodefaults", "-no-user-config", "-display", "none",
