@@ -116,17 +116,22 @@ def net_rows(g, r):
         print("bench/net: before %s, 2 s idle: VMM CPU %s" % (name, cpu_delta(c0, c1)),
               file=sys.stderr)
         t0 = tap_counts()
+        u0 = [int(x) for x in g.ask("udp").split()]
         i0 = int(g.ask("irq"))
         e0 = exits()
         s = iperf(args)
         e1 = exits()
         i1 = int(g.ask("irq"))
+        u1 = [int(x) for x in g.ask("udp").split()]
         t1 = tap_counts()
         print("bench/net: %s: VMM CPU %s" % (name, cpu_delta(c1, thread_cpu(g.p.pid))),
               file=sys.stderr)
         sent = (t1[0] - t0[0]) + (t1[1] - t0[1])
         print("bench/net: %s: the TAP took %d packets for the guest, dropped %d" % (
             name, t1[0] - t0[0], t1[1] - t0[1]), file=sys.stderr)
+        print("bench/net: %s: the guest's eth0 received %d, UDP receive errors %d "
+              "(socket buffer full: %d)" % ((name,) + tuple(b - a for a, b in zip(u0, u1))),
+              file=sys.stderr)
         if s is None:
             r[name] = ("failed", "-", "-", "-")
         elif udp:
