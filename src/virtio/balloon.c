@@ -37,7 +37,7 @@ struct virtio_balloon {
 	struct virtio_dev vdev;
 	struct virtio_balloon_params p;
 	uint8_t cfg[CFG_SIZE];		/* as the driver sees it (LE) */
-	uint64_t discarded;
+	struct virtio_balloon_counters n;
 	struct virtio_balloon_stats stats;
 	bool stats_held;		/* the guest's buffer is ours */
 	uint16_t stats_head;
@@ -97,11 +97,12 @@ static void do_range(struct virtio_balloon *b, bool discard, uint64_t gpa,
 		return;
 	}
 	ret = h->discard(h->opaque, gpa, len);
+	b->n.discards++;
 	if (ret)
 		log_guest("virtio-balloon: discarding %#llx+%#llx failed: %d",
 			 (unsigned long long)gpa, (unsigned long long)len, ret);
 	else
-		b->discarded += len;
+		b->n.discarded += len;
 }
 
 /* Add [gpa, gpa+len) to the run, flushing it first if not adjacent. */
@@ -269,6 +270,9 @@ static void serve_reports(struct virtio_balloon *b, struct virtq *vq)
 				return;
 			}
 		}
+		b->n.reports++;
+		b->n.report_ranges += c.n_in;
+		b->n.report_bytes += c.in_bytes;
 		r.gpa = r.len = 0;
 		for (i = 0; may_discard_reported(b) && i < c.n_in; i++)
 			run_add(b, true, &r,
@@ -472,9 +476,17 @@ uint64_t virtio_balloon_discarded(struct virtio_dev *dev)
 	uint64_t d;
 
 	virtio_dev_lock(dev);
-	d = to_b(dev)->discarded;
+	d = to_b(dev)->n.discarded;
 	virtio_dev_unlock(dev);
 	return d;
+}
+
+void virtio_balloon_get_counters(struct virtio_dev *dev,
+				 struct virtio_balloon_counters *out)
+{
+	virtio_dev_lock(dev);
+	*out = to_b(dev)->n;
+	virtio_dev_unlock(dev);
 }
 
 int virtio_balloon_get_stats(struct virtio_dev *dev,

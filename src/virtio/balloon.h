@@ -85,6 +85,16 @@ struct virtio_balloon_stats {
 	uint64_t updates;		/* buffers received; 0: none yet */
 };
 
+/* The device's own counters since creation (for --stats): what free page
+ * reporting cost and gave back.  A refused chain counts nowhere. */
+struct virtio_balloon_counters {
+	uint64_t reports;		/* report chains acknowledged */
+	uint64_t report_ranges;		/* free ranges in them */
+	uint64_t report_bytes;		/* their total size */
+	uint64_t discards;		/* host discard calls (inflate, reports) */
+	uint64_t discarded;		/* bytes those calls gave back */
+};
+
 /* 0, or -EINVAL (no discard hook, bad queue size, target above RAM),
  * -ENOMEM. */
 int virtio_balloon_create(const struct gmem *mem,
@@ -103,6 +113,10 @@ uint64_t virtio_balloon_target(struct virtio_dev *dev);
 uint64_t virtio_balloon_actual(struct virtio_dev *dev);
 /* Bytes the device has discarded since creation (inflate and reports). */
 uint64_t virtio_balloon_discarded(struct virtio_dev *dev);
+
+/* Copy the device's counters. */
+void virtio_balloon_get_counters(struct virtio_dev *dev,
+				 struct virtio_balloon_counters *out);
 
 /* Copy the last statistics.  0, or -ENODATA before the first buffer. */
 int virtio_balloon_get_stats(struct virtio_dev *dev,

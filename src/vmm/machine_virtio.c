@@ -341,10 +341,27 @@ void machine_virtio_stop(struct machine *m)
 				NULL);
 }
 
+static void print_balloon_stats(struct virtio_dev *dev, FILE *out)
+{
+	struct virtio_balloon_counters n;
+
+	virtio_balloon_get_counters(dev, &n);
+	fprintf(out, "vireo-vmm: stats: balloon reports=%llu report-ranges=%llu "
+		"reported-kib=%llu discards=%llu discarded-kib=%llu\n",
+		(unsigned long long)n.reports,
+		(unsigned long long)n.report_ranges,
+		(unsigned long long)(n.report_bytes >> 10),
+		(unsigned long long)n.discards,
+		(unsigned long long)(n.discarded >> 10));
+}
+
 void machine_virtio_print_stats(struct machine *m, FILE *out)
 {
 	struct virtio_blk_stats st;
 	unsigned i;
+
+	if (m->devs && m->devs->balloon)
+		print_balloon_stats(m->devs->balloon, out);
 
 	for (i = 0; m->devs && i < m->devs->ndisks; i++) {
 		if (!m->devs->disks[i].dev)

@@ -7,8 +7,8 @@
  * after it), where queue q's descriptor table (16 entries) starts at
  * 0x1000 + 0x3000 q, its available ring 0x1000 and its used ring 0x2000
  * above.  Every range the device discards or populates must be whole
- * 4 KiB pages inside RAM, and reports are never discarded under a
- * non-zero poison value. */
+ * 4 KiB pages inside RAM, reports are never discarded under a non-zero
+ * poison value, and the device's counters match the host's calls. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct fake_driver f;
-static uint64_t discarded;
+static uint64_t discarded, discards;
 
 static void check(uint64_t gpa, uint64_t len)
 {
@@ -31,6 +31,7 @@ static int fuzz_discard(void *opaque, uint64_t gpa, uint64_t len)
 {
 	check(gpa, len);
 	discarded += len;
+	discards++;
 	return 0;
 }
 
@@ -46,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.host = { fuzz_discard, fuzz_populate, NULL },
 	};
 	struct virtio_balloon_stats st;
+	struct virtio_balloon_counters n;
 	uint64_t features = FV_CORE_FEATURES;
 	uint32_t poison = 0xaaaaaaaa;
 	struct virtio_dev *dev;
@@ -57,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	flags = data[0];
 	kicks = data[1];
 	fv_init(&f);
-	discarded = 0;
+	discarded = discards = 0;
 	if (virtio_balloon_create(&f.mem, &p, &dev))
 		abort();
 	if (flags & 1)
@@ -82,6 +84,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	virtio_balloon_get_stats(dev, &st);
 	if (virtio_balloon_discarded(dev) != discarded ||
 	    virtio_balloon_actual(dev) > FV_RAM)
+		abort();
+	/* The counters agree with the host's calls; every report has a
+	 * range, and none come without REPORTING. */
+	virtio_balloon_get_counters(dev, &n);
+	if (n.discards != discards || n.discarded != discarded ||
+	    n.report_ranges < n.reports || (!(flags & 2) && n.reports))
 		abort();
 	/* A report under poison is never discarded: only inflates are. */
 	if ((flags & 12) == 12 && !(kicks & 1) && discarded)

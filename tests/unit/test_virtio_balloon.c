@@ -2,10 +2,10 @@
  * memory (low RAM, a hole, high RAM) and a fake host that records what
  * it is asked to discard or populate: inflate/deflate with runs
  * coalesced, the queue layout per negotiated features, statistics kept
- * and requested, free page reports (also with page poisoning), the
- * target/actual API, and hostile lists: PFNs past RAM or in the hole,
- * huge and odd lengths, writable lists, misaligned or region-crossing
- * reports.  A refused chain discards nothing. */
+ * and requested, free page reports and their counters (also with page
+ * poisoning), the target/actual API, and hostile lists: PFNs past RAM
+ * or in the hole, huge and odd lengths, writable lists, misaligned or
+ * region-crossing reports.  A refused chain discards nothing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -347,6 +347,40 @@ static void test_report(void **state)
 	assert_int_equal(virtio_balloon_discarded(dev), 0x13000);
 }
 
+static void assert_counters(uint64_t reports, uint64_t ranges,
+			    uint64_t bytes, uint64_t calls, uint64_t discarded)
+{
+	struct virtio_balloon_counters n;
+
+	virtio_balloon_get_counters(dev, &n);
+	assert_int_equal(n.reports, reports);
+	assert_int_equal(n.report_ranges, ranges);
+	assert_int_equal(n.report_bytes, bytes);
+	assert_int_equal(n.discards, calls);
+	assert_int_equal(n.discarded, discarded);
+}
+
+/* Reports, their ranges and bytes, and the discard calls they cost, are
+ * counted; an inflate counts only as discards; a refused chain nowhere. */
+static void test_report_counters(void **state)
+{
+	uint32_t pfn[] = { 0x90, 0x91, 0x93 };
+
+	assert_counters(0, 0, 0, 0, 0);
+	report_three(3);
+	assert_counters(1, 3, 0x13000, 2, 0x13000);
+	fv_desc(&fd, 3, 0, 0xc0000, 0x20000, W, 0);
+	fv_kick(&fd, 3, 0);
+	assert_counters(2, 4, 0x33000, 3, 0x33000);
+	send_pfns(0, pfn, 3);
+	assert_counters(2, 4, 0x33000, 5, 0x36000);
+	fv_desc(&fd, 3, 0, 0x80000, 0x1000, W | N, 1);
+	fv_desc(&fd, 3, 1, 0x90800, 0x1000, W, 0);
+	fv_kick(&fd, 3, 0);
+	assert_true(fv_needs_reset(&fd));
+	assert_counters(2, 4, 0x33000, 5, 0x36000);
+}
+
 /* Without STATS_VQ the reporting queue moves up to index 2. */
 static void test_report_no_stats(void **state)
 {
@@ -392,6 +426,7 @@ static void test_poisoned_reports_kept(void **state)
 	assert_false(fv_needs_reset(&fd));
 	assert_int_equal(fv_used_idx(&fd, 3), 1);	/* returned */
 	assert_int_equal(n_discards, 0);		/* but kept */
+	assert_counters(1, 3, 0x13000, 0, 0);
 	/* Inflated pages are the host's: they are discarded still. */
 	send_pfns(0, pfn, 1);
 	assert_int_equal(n_discards, 1);
@@ -565,6 +600,7 @@ int main(void)
 		T(test_stats_odd_length),
 		T(test_stats_huge),
 		T(test_report),
+		T(test_report_counters),
 		cmocka_unit_test_setup_teardown(test_report_no_stats,
 						setup_no_stats, teardown),
 		T(test_report_crosses_hole),
