@@ -88,18 +88,33 @@ def tap_counts():
         return [0, 0]
 
 
+def vhost_workers(pid):
+    """The kernel's vhost worker threads of VMM pid: on L1's 6.1 kernel
+    kthreads named vhost-PID, outside the VMM's own tasks."""
+    out = []
+    for t in os.listdir("/proc"):
+        try:
+            if t.isdigit() and open("/proc/%s/comm" % t).read().strip() == "vhost-%d" % pid:
+                out.append(t)
+        except OSError:
+            pass
+    return out
+
+
 def thread_cpu(pid):
-    """{thread name/tid: CPU seconds} of the VMM's threads, for stderr."""
+    """{thread name/tid: CPU seconds} of the VMM's threads and its vhost
+    workers, for stderr."""
     out = {}
     tick = os.sysconf("SC_CLK_TCK")
-    for tid in os.listdir("/proc/%d/task" % pid):
+    paths = ["/proc/%d/task/%s" % (pid, t) for t in os.listdir("/proc/%d/task" % pid)]
+    for tid in paths + ["/proc/%s" % t for t in vhost_workers(pid)]:
         try:
-            st = open("/proc/%d/task/%s/stat" % (pid, tid)).read()
+            st = open(tid + "/stat").read()
         except OSError:
             continue
         name = st[st.index("(") + 1:st.rindex(")")]
         f = st[st.rindex(")") + 2:].split()
-        out["%s/%s" % (name, tid)] = (int(f[11]) + int(f[12])) / tick
+        out["%s/%s" % (name, tid.rsplit("/", 1)[1])] = (int(f[11]) + int(f[12])) / tick
     return out
 
 
@@ -160,6 +175,12 @@ def run(kind, vhost):
     t0 = time.time()
     g.expect("ready", 400)
     r["boot s"] = time.time() - t0
+    if env.get("VHOST_WORKER") == "batch":
+        # An experiment: the kernel's vhost workers on SCHED_BATCH, as
+        # vireo-vmm's NIC thread is (both VMMs alike).
+        for t in vhost_workers(g.p.pid):
+            subprocess.run(["chrt", "-b", "-p", "0", t], check=False)
+            print("bench/net: vhost worker %s on SCHED_BATCH" % t, file=sys.stderr)
     net_rows(g, r)
     qmp_guest.type_line("quit")
     try:
