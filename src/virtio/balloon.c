@@ -8,7 +8,13 @@
  * its end, not in the MMIO hole), a list must be whole 32-bit entries
  * and at most PFN_BYTES_MAX long, a reported range must be 4 KiB
  * aligned.  Any violation breaks the device (NEEDS_RESET) and nothing of
- * that chain is discarded. */
+ * that chain is discarded.
+ *
+ * A checked list is sorted (it is our copy) and each run of adjacent
+ * pages becomes one host call, whatever order the guest listed them in:
+ * Linux 6.1 lists an inflate mostly in descending order (fill_balloon()
+ * pops its pages LIFO), so merging only ascending neighbours cost one
+ * madvise per page. */
 #include "virtio/balloon.h"
 
 #include <endian.h>
@@ -105,11 +111,14 @@ static void do_range(struct virtio_balloon *b, bool discard, uint64_t gpa,
 		b->n.discarded += len;
 }
 
-/* Add [gpa, gpa+len) to the run, flushing it first if not adjacent. */
+/* Add [gpa, gpa+len) to the run, flushing it first if not adjacent or
+ * if the grown run would leave one RAM region (gmem_ptr() and the host
+ * take ranges inside one region). */
 static void run_add(struct virtio_balloon *b, bool discard, struct run *r,
 		    uint64_t gpa, uint64_t len)
 {
-	if (r->len && r->gpa + r->len == gpa) {
+	if (r->len && r->gpa + r->len == gpa &&
+	    gmem_ptr(b->vdev.mem, r->gpa, r->len + len)) {
 		r->len += len;
 		return;
 	}
@@ -118,34 +127,49 @@ static void run_add(struct virtio_balloon *b, bool discard, struct run *r,
 	r->len = len;
 }
 
-/* Check every PFN of the list (copied out of the guest once, so what is
- * acted on is what was checked); 0, or -EINVAL at the first bad one. */
-static int check_pfns(struct virtio_balloon *b, const uint32_t *pfn,
-		      unsigned n)
+/* Check every PFN of the list (copied out of the guest once and turned
+ * to host order, so what is acted on is what was checked); 0, or
+ * -EINVAL at the first bad one. */
+static int check_pfns(struct virtio_balloon *b, uint32_t *pfn, unsigned n)
 {
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		if (!gmem_ptr(b->vdev.mem,
-			      (uint64_t)le32toh(pfn[i]) << PAGE_SHIFT, PAGE)) {
+		pfn[i] = le32toh(pfn[i]);
+		if (!gmem_ptr(b->vdev.mem, (uint64_t)pfn[i] << PAGE_SHIFT,
+			      PAGE)) {
 			virtio_dev_error(&b->vdev, "PFN %#x is not in RAM",
-					 le32toh(pfn[i]));
+					 pfn[i]);
 			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
-/* Discard (inflate) or populate (deflate) the checked PFNs, in runs. */
-static void act_pfns(struct virtio_balloon *b, const uint32_t *pfn,
-		     unsigned n, bool inflate)
+static int cmp_pfn(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Discard (inflate) or populate (deflate) the checked PFNs: sorted, so
+ * each run of adjacent pages is one host call; a page listed twice is
+ * acted on (and counted) once. */
+static void act_pfns(struct virtio_balloon *b, uint32_t *pfn, unsigned n,
+		     bool inflate)
 {
 	struct run r = { 0, 0 };
+	uint64_t gpa;
 	unsigned i;
 
-	for (i = 0; i < n; i++)
-		run_add(b, inflate, &r, (uint64_t)le32toh(pfn[i]) << PAGE_SHIFT,
-			PAGE);
+	qsort(pfn, n, sizeof(*pfn), cmp_pfn);
+	for (i = 0; i < n; i++) {
+		gpa = (uint64_t)pfn[i] << PAGE_SHIFT;
+		if (r.len && gpa < r.gpa + r.len)
+			continue;	/* a duplicate */
+		run_add(b, inflate, &r, gpa, PAGE);
+	}
 	do_range(b, inflate, r.gpa, r.len);
 }
 
