@@ -44,6 +44,8 @@ static void *iothread_main(void *arg)
 
 	pthread_setname_np(pthread_self(), t->name);
 	t->batched = t->batch && set_batch(t);
+	log_info("%s: I/O thread running, %s", t->name,
+		 t->batched ? "SCHED_BATCH" : "its policy inherited");
 	while (!t->stop) {
 		n = loop_run_once(&t->loop, -1);
 		if (n < 0) {
