@@ -14,7 +14,6 @@
 
 #include "net/tap.h"
 #include "util/log.h"
-#include "util/tasks.h"
 #include "virtio/net_vhost.h"
 
 struct vnet_host_q {
@@ -185,34 +184,11 @@ static int open_tap(struct vnet_host *h, const struct net_opts *o,
 	return ret;
 }
 
-/* thread=batch holds for vhost's workers too: the threads VHOST_SET_OWNER
- * just created (named `comm`, not in `before`) go on SCHED_BATCH, like
- * the NIC's own thread, so a kick or a packet does not take the CPU from
- * the vCPU or the sender at once (docs/benchmarks.md).  Without the
- * right to (the kernel's threads, a VMM that is not root) they stay as
- * they are, with one --verbose line. */
-static void vhost_workers_batch(struct vnet_host *h, const char *comm,
-				const struct task_set *before)
-{
-	struct task_set after;
-	int n;
-
-	tasks_named("/proc", comm, &after);
-	n = tasks_batch_new(before, &after);
-	if (n < 0)
-		log_info("--net %s: vhost workers stay on their policy: %s",
-			 h->tap.ifname, strerror(-n));
-	else
-		log_info("--net %s: %d vhost worker(s) on SCHED_BATCH",
-			 h->tap.ifname, n);
-}
-
 int vnet_host_create(const struct net_opts *o, struct loop *loop,
 		     struct vnet_host **out, char *err, size_t errlen)
 {
 	struct vnet_host *h = calloc(1, sizeof(*h));
-	char why[160] = "vhost=off", comm[32];
-	struct task_set before;
+	char why[160] = "vhost=off";
 	int ret;
 
 	if (!h)
@@ -245,8 +221,6 @@ int vnet_host_create(const struct net_opts *o, struct loop *loop,
 		goto fail_tap;
 	}
 	h->pairs = h->tap.nfds;
-	snprintf(comm, sizeof(comm), "vhost-%d", (int)getpid());
-	tasks_named("/proc", comm, &before);
 	ret = vnet_vhost_open(&h->vhost, o->vhost, h->pairs, h->tap.ifname,
 			      NULL, NULL, why, sizeof(why));
 	if (ret) {
@@ -254,8 +228,6 @@ int vnet_host_create(const struct net_opts *o, struct loop *loop,
 			 why);
 		goto fail_tap;
 	}
-	if (h->vhost.opened && !o->thread_normal)
-		vhost_workers_batch(h, comm, &before);
 	if (o->has_mac)
 		memcpy(h->mac, o->mac, 6);
 	else
