@@ -106,8 +106,7 @@ static void call_watch(void *opaque, unsigned q, bool on)
 
 /* One source per queue for fd_of's eventfds, watched from the start or
  * not (events). */
-static int add_fds(struct machine *m, struct machine_virtio *mv,
-		   struct machine_kick *ks,
+static int add_fds(struct machine_virtio *mv, struct machine_kick *ks,
 		   int (*fd_of)(struct virtio_pci *, unsigned),
 		   uint32_t events, loop_fn fn)
 {
@@ -130,7 +129,7 @@ static int add_fds(struct machine *m, struct machine_virtio *mv,
 	return 0;
 }
 
-static int add_kicks(struct machine *m, struct machine_virtio *mv)
+static int add_kicks(struct machine_virtio *mv)
 {
 	unsigned nq = mv->vp->nq;
 
@@ -139,12 +138,12 @@ static int add_kicks(struct machine *m, struct machine_virtio *mv)
 	if (!mv->kicks || !mv->calls)
 		return -ENOMEM;
 	mv->nkicks = nq;
-	return add_fds(m, mv, mv->kicks, virtio_pci_kick_fd, EPOLLIN,
+	return add_fds(mv, mv->kicks, virtio_pci_kick_fd, EPOLLIN,
 		       on_kick) ?:
-	       add_fds(m, mv, mv->calls, virtio_pci_call_fd, 0, on_call);
+	       add_fds(mv, mv->calls, virtio_pci_call_fd, 0, on_call);
 }
 
-static void remove_virtio(struct machine *m, struct machine_virtio *mv)
+static void remove_virtio(struct machine_virtio *mv)
 {
 	unsigned q;
 
@@ -184,10 +183,10 @@ int machine_add_virtio(struct machine *m, struct virtio_dev *vdev,
 	if (ret)
 		return ret;
 	ret = device_realize(&mv->vp->dev);
-	ret = ret ?: add_kicks(m, mv);
+	ret = ret ?: add_kicks(mv);
 	if (ret) {
 		mv->vp->vdev = NULL;	/* the caller's again */
-		remove_virtio(m, mv);
+		remove_virtio(mv);
 		return ret;
 	}
 	m->nvirtio++;
@@ -203,7 +202,7 @@ void machine_pci_destroy(struct machine *m)
 	unsigned i;
 
 	for (i = 0; i < m->nvirtio; i++)
-		remove_virtio(m, &m->virtio[i]);
+		remove_virtio(&m->virtio[i]);
 	m->nvirtio = 0;
 	free(m->virtio);
 	m->virtio = NULL;
