@@ -128,6 +128,14 @@ static int set_key(const char *key, const char *val, struct net_opts *o,
 					"a number from 1 to %d", val,
 					NET_QUEUES_MAX);
 		o->queues = (unsigned)n;
+	} else if (!strcmp(key, "queue-size")) {
+		if (parse_uint(val, NET_QUEUE_SIZE_MIN, NET_QUEUE_SIZE_MAX,
+			       &n) || (n & (n - 1)))
+			return net_fail(err, errlen, "net: queue-size='%s' is "
+					"not a power of two from %d to %d",
+					val, NET_QUEUE_SIZE_MIN,
+					NET_QUEUE_SIZE_MAX);
+		o->queue_size = (unsigned)n;
 	} else if (!strcmp(key, "thread")) {
 		if (strcmp(val, "batch") && strcmp(val, "normal"))
 			return net_fail(err, errlen, "net: thread='%s' is not "
@@ -165,7 +173,8 @@ int net_opts_parse(const char *s, struct net_opts *o, char *err,
 		bit = !strcmp(item, "tap") ? 1 : !strcmp(item, "fd") ? 2
 			: !strcmp(item, "mac") ? 4 : !strcmp(item, "vhost") ? 8
 			: !strcmp(item, "queues") ? 16
-			: !strcmp(item, "thread") ? 32 : 0;
+			: !strcmp(item, "thread") ? 32
+			: !strcmp(item, "queue-size") ? 64 : 0;
 		if (seen & bit)
 			return net_fail(err, errlen, "net: %s given twice",
 					item);

@@ -13,6 +13,10 @@
 
 #define NET_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define NET_QUEUES_MAX	16	/* queue pairs */
+/* queue-size=: the rings' entries, a power of two (1024 is the most
+ * QEMU offers, and so what guests' drivers are used to). */
+#define NET_QUEUE_SIZE_MIN	64
+#define NET_QUEUE_SIZE_MAX	1024
 
 enum net_vhost { NET_VHOST_AUTO, NET_VHOST_ON, NET_VHOST_OFF };
 
@@ -26,6 +30,8 @@ struct net_opts {
 	enum net_vhost vhost;
 	unsigned queues;		/* queue pairs, >= 1 */
 	bool thread_normal;		/* thread=normal: not SCHED_BATCH */
+	unsigned queue_size;		/* queue-size=: ring entries; 0 the
+					 * device's default */
 };
 
 /* Parses s into o (defaults first).  0, or -EINVAL with one line in err

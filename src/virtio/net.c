@@ -454,7 +454,9 @@ int virtio_net_create(const struct gmem *mem,
 	if (p->pairs > 1)
 		features |= F(NET_F_MQ);
 	ret = virtio_dev_init(&n->vdev, &net_ops, mem, 2 * p->pairs + 1,
-			      p->queue_size ? p->queue_size : 256, features);
+			      p->queue_size ? p->queue_size
+					    : VIRTIO_NET_QUEUE_SIZE,
+			      features);
 	if (ret)
 		goto fail;
 	memcpy(n->mac, p->mac, 6);

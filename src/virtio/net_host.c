@@ -30,6 +30,7 @@ struct vnet_host {
 	struct virtio_dev *dev;
 	uint8_t mac[6];
 	unsigned pairs;
+	uint16_t queue_size;		/* ring entries */
 	int kickfd;			/* reschedule eventfd */
 	struct loop_source kick_src;
 	uint32_t resched;		/* pairs to come back to */
@@ -232,12 +233,16 @@ int vnet_host_create(const struct net_opts *o, struct loop *loop,
 		memcpy(h->mac, o->mac, 6);
 	else
 		net_random_mac(h->mac);
+	h->queue_size = o->queue_size ? (uint16_t)o->queue_size
+				      : VIRTIO_NET_QUEUE_SIZE;
 	if (h->vhost.opened)
-		log_info("--net %s: %u queue pair(s), vhost-net data path",
-			 h->tap.ifname, h->pairs);
+		log_info("--net %s: %u queue pair(s), vhost-net data path, "
+			 "%u-entry rings", h->tap.ifname, h->pairs,
+			 h->queue_size);
 	else
-		log_info("--net %s: %u queue pair(s), userspace data path (%s)",
-			 h->tap.ifname, h->pairs, why);
+		log_info("--net %s: %u queue pair(s), userspace data path (%s), "
+			 "%u-entry rings", h->tap.ifname, h->pairs, why,
+			 h->queue_size);
 	*out = h;
 	return 0;
 fail_tap:
@@ -253,6 +258,7 @@ void vnet_host_params(struct vnet_host *h, struct virtio_net_params *p)
 {
 	memcpy(p->mac, h->mac, 6);
 	p->pairs = h->pairs;
+	p->queue_size = h->queue_size;
 	p->be = (struct virtio_net_backend){
 		.send = host_send, .recv = host_recv, .watch = host_watch,
 		.reschedule = host_reschedule, .set_offload = host_offload,

@@ -24,6 +24,7 @@ static void test_tap_defaults(void **state)
 	assert_int_equal(o.vhost, NET_VHOST_AUTO);
 	assert_int_equal(o.queues, 1);
 	assert_false(o.thread_normal);	/* the I/O thread is SCHED_BATCH */
+	assert_int_equal(o.queue_size, 0);	/* the device's default */
 }
 
 static void test_fd_all_keys(void **state)
@@ -33,9 +34,11 @@ static void test_fd_all_keys(void **state)
 	char err[128];
 
 	assert_int_equal(net_opts_parse("fd=7:8:9:10,mac=52:54:00:ab:CD:ef,"
-					 "vhost=off,queues=4,thread=normal",
+					 "vhost=off,queues=4,thread=normal,"
+					 "queue-size=256",
 					 &o, err, sizeof(err)), 0);
 	assert_true(o.thread_normal);
+	assert_int_equal(o.queue_size, 256);
 	assert_int_equal(o.fd, 7);
 	assert_string_equal(o.ifname, "");
 	assert_true(o.has_mac);
@@ -56,6 +59,12 @@ static void test_fd_all_keys(void **state)
 	assert_int_equal(net_opts_parse("tap=t,thread=batch", &o, err,
 					sizeof(err)), 0);
 	assert_false(o.thread_normal);
+	assert_int_equal(net_opts_parse("tap=t,queue-size=64", &o, err,
+					sizeof(err)), 0);
+	assert_int_equal(o.queue_size, 64);
+	assert_int_equal(net_opts_parse("tap=t,queue-size=1024", &o, err,
+					sizeof(err)), 0);
+	assert_int_equal(o.queue_size, 1024);
 }
 
 static void test_errors(void **state)
@@ -81,6 +90,11 @@ static void test_errors(void **state)
 		{ "tap=x,vhost=maybe", "on, off or auto" },
 		{ "tap=x,thread=fifo", "batch or normal" },
 		{ "tap=x,thread=batch,thread=normal", "given twice" },
+		{ "tap=x,queue-size=32", "power of two from 64 to 1024" },
+		{ "tap=x,queue-size=2048", "power of two from 64 to 1024" },
+		{ "tap=x,queue-size=384", "power of two from 64 to 1024" },
+		{ "tap=x,queue-size=", "power of two from 64 to 1024" },
+		{ "tap=x,queue-size=256,queue-size=512", "given twice" },
 		{ "fd=-1", "file descriptor" },
 		{ "fd=3:", "file descriptor" },
 		{ "fd=:3", "file descriptor" },

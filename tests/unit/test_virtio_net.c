@@ -738,6 +738,30 @@ static void test_create_checks(void **state)
 	assert_int_equal(virtio_net_create(&fd.mem, &p, &d), -EINVAL);
 }
 
+/* Every ring is offered with VIRTIO_NET_QUEUE_SIZE entries unless the
+ * caller asks for fewer (--net ...,queue-size=). */
+static void test_queue_size(void **state)
+{
+	struct virtio_net_params p = {
+		.pairs = 1, .queue_size = 256,
+		.be = { fb_send, fb_recv, fb_watch, fb_resched, fb_offload,
+			fb_pairs },
+	};
+	struct virtio_dev *d;
+	unsigned q;
+
+	assert_int_equal(VIRTIO_NET_QUEUE_SIZE, 1024);
+	for (q = 0; q < 3; q++)
+		assert_int_equal(dev->vq[q].cfg.max_size, 1024);
+	memcpy(p.mac, mac, 6);
+	assert_int_equal(virtio_net_create(&fd.mem, &p, &d), 0);
+	for (q = 0; q < 3; q++)
+		assert_int_equal(d->vq[q].cfg.max_size, 256);
+	virtio_dev_destroy(d);
+	p.queue_size = 384;	/* not a power of two */
+	assert_int_equal(virtio_net_create(&fd.mem, &p, &d), -EINVAL);
+}
+
 static void test_validate_features(void **state)
 {
 	/* GUEST_TSO4 without GUEST_CSUM is refused at FEATURES_OK. */
@@ -772,6 +796,7 @@ int main(void)
 		T(test_ctrl_mq, setup),
 		T(test_create_checks, setup),
 		T(test_validate_features, setup),
+		T(test_queue_size, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
