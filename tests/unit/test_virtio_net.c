@@ -745,7 +745,7 @@ static void test_queue_size(void **state)
 	struct virtio_net_params p = {
 		.pairs = 1, .queue_size = 256,
 		.be = { fb_send, fb_recv, fb_watch, fb_resched, fb_offload,
-			fb_pairs },
+			fb_pairs, .opaque = NULL },
 	};
 	struct virtio_dev *d;
 	unsigned q;
