@@ -38,7 +38,8 @@ static bool net_eq(const struct domain_net *a, const struct domain_net *b)
 {
 	return a->type == b->type && str_eq(a->bridge, b->bridge) &&
 	       str_eq(a->ifname, b->ifname) && !memcmp(a->mac, b->mac, 6) &&
-	       a->queues == b->queues;
+	       a->queues == b->queues && a->rx_queue_size == b->rx_queue_size &&
+	       a->tx_queue_size == b->tx_queue_size;
 }
 
 bool domain_def_equal(const struct domain_def *a, const struct domain_def *b)

@@ -16,6 +16,8 @@
 #define DOMAIN_DISKS_MAX 16
 #define DOMAIN_NETS_MAX 8
 #define DOMAIN_NET_QUEUES_MAX 16 /* the VMM's and the TAP's limit */
+#define DOMAIN_NET_RING_MIN 64	/* the VMM's --net queue-size= limits */
+#define DOMAIN_NET_RING_MAX 1024
 #define DOMAIN_UUID_LEN 16
 #define DOMAIN_UUID_STRLEN 36	/* canonical form, without the NUL */
 #define DOMAIN_XML_MAX (1 << 20) /* longest document accepted */
@@ -58,6 +60,10 @@ struct domain_net {
 	char *ifname;		/* <target dev>, NULL when absent */
 	uint8_t mac[6];		/* generated (52:54:00:...) when absent */
 	unsigned queues;	/* <driver queues=N>, 1..16; 0 when absent */
+	/* <driver rx_queue_size=N tx_queue_size=N>: a power of two from 64
+	 * to 1024, 0 when absent; equal when both are given (the VMM's
+	 * rings share one size, --net ...,queue-size=). */
+	unsigned rx_queue_size, tx_queue_size;
 };
 
 struct domain_def {

@@ -184,6 +184,25 @@ static int net_model(struct px *px, xmlNode *n, void *obj)
 	       px_choice(px, n, "type", "virtio", true, &i);
 }
 
+/* <driver rx_queue_size=> or tx_queue_size= (attr, what: attr for
+ * errors): 0 when absent. */
+static int net_ring(struct px *px, xmlNode *n, const char *attr,
+		    const char *what, unsigned *out)
+{
+	const char *s = px_attr(px, n, attr);
+	uint64_t v;
+	int ret;
+
+	if (!s)
+		return 0;
+	ret = px_uint(px, s, DOMAIN_NET_RING_MAX, what, &v);
+	if (!ret && (v < DOMAIN_NET_RING_MIN || (v & (v - 1))))
+		ret = px_fail(px, "%s must be a power of two from %d to %d",
+			      what, DOMAIN_NET_RING_MIN, DOMAIN_NET_RING_MAX);
+	*out = (unsigned)v;
+	return ret;
+}
+
 static int net_driver(struct px *px, xmlNode *n, void *obj)
 {
 	struct domain_net *net = obj;
@@ -191,7 +210,16 @@ static int net_driver(struct px *px, xmlNode *n, void *obj)
 	uint64_t v;
 	int ret;
 
-	ret = parse_empty(px, n, (const char *const[]){ "queues", NULL });
+	ret = parse_empty(px, n, (const char *const[]){
+		"queues", "rx_queue_size", "tx_queue_size", NULL }) ?:
+	      net_ring(px, n, "rx_queue_size", "interface rx_queue_size",
+		       &net->rx_queue_size) ?:
+	      net_ring(px, n, "tx_queue_size", "interface tx_queue_size",
+		       &net->tx_queue_size);
+	if (!ret && net->rx_queue_size && net->tx_queue_size &&
+	    net->rx_queue_size != net->tx_queue_size)
+		ret = px_fail(px, "interface rx_queue_size and tx_queue_size "
+			      "must be equal (the rings share one size)");
 	if (ret || !(s = px_attr(px, n, "queues")))
 		return ret;
 	ret = px_uint(px, s, DOMAIN_NET_QUEUES_MAX, "interface queues", &v);

@@ -98,9 +98,21 @@ static void fmt_net(struct fx *fx, xmlNode *devs, const struct domain_net *net,
 	if (ifname)
 		prop(fx, el(fx, n, "target", NULL), "dev", ifname);
 	prop(fx, el(fx, n, "model", NULL), "type", "virtio");
-	if (net->queues) {
-		snprintf(mac, sizeof(mac), "%u", net->queues);
-		prop(fx, el(fx, n, "driver", NULL), "queues", mac);
+	if (net->queues || net->rx_queue_size || net->tx_queue_size) {
+		xmlNode *d = el(fx, n, "driver", NULL);
+
+		if (net->queues) {
+			snprintf(mac, sizeof(mac), "%u", net->queues);
+			prop(fx, d, "queues", mac);
+		}
+		if (net->rx_queue_size) {
+			snprintf(mac, sizeof(mac), "%u", net->rx_queue_size);
+			prop(fx, d, "rx_queue_size", mac);
+		}
+		if (net->tx_queue_size) {
+			snprintf(mac, sizeof(mac), "%u", net->tx_queue_size);
+			prop(fx, d, "tx_queue_size", mac);
+		}
 	}
 }
 

@@ -56,13 +56,15 @@ static void add_disk(struct argv_buf *b, const struct domain_disk *dk)
 
 /* The TAP's descriptors vireod opened (fd=N:N..., the queue count
  * follows), or else the <target dev> the VMM opens itself (tap=NAME,
- * with queues=N when the XML asks for several). */
+ * with queues=N when the XML asks for several); queue-size= when the
+ * XML gives the rings' size. */
 static void add_net(struct argv_buf *b, const struct domain_net *n,
 		    const struct vmm_net_fds *fds)
 {
-	char what[16 * 12 + 8], *p = what;
+	char what[16 * 12 + 8], *p = what, ring[24] = "";
 	const uint8_t *m = n->mac;
-	unsigned i;
+	unsigned i, size = n->rx_queue_size ? n->rx_queue_size
+					     : n->tx_queue_size;
 
 	if (fds && fds->n) {
 		p += sprintf(p, "fd=");
@@ -73,9 +75,11 @@ static void add_net(struct argv_buf *b, const struct domain_net *n,
 			 n->queues);
 	else
 		snprintf(what, sizeof(what), "tap=%s", n->ifname);
+	if (size)
+		snprintf(ring, sizeof(ring), ",queue-size=%u", size);
 	add(b, "--net");
-	add(b, "%s,mac=%02x:%02x:%02x:%02x:%02x:%02x", what, m[0], m[1], m[2],
-	    m[3], m[4], m[5]);
+	add(b, "%s,mac=%02x:%02x:%02x:%02x:%02x:%02x%s", what, m[0], m[1],
+	    m[2], m[3], m[4], m[5], ring);
 }
 
 /* What the launch must provide: a TAP for every interface without a

@@ -178,6 +178,11 @@ static const struct {
 	{ "net-queues-zero", "interface queues must be 1 to 16" },
 	{ "net-queues-17", "interface queues 17 is too large" },
 	{ "net-driver-name", "unsupported attribute 'name' on <driver>" },
+	{ "net-ring-384", "interface rx_queue_size must be a power of two "
+			  "from 64 to 1024" },
+	{ "net-ring-2048", "interface tx_queue_size 2048 is too large" },
+	{ "net-ring-differ", "interface rx_queue_size and tx_queue_size must "
+			     "be equal (the rings share one size)" },
 	{ "net-bridge-name", "invalid bridge name 'br 0': 1 to 15 letters, "
 			     "digits, '_', '.' or '-'" },
 };
@@ -363,7 +368,8 @@ static void test_live_net_vsock(void **state)
 		"<domain type='kvm'><name>n</name><memory>1024</memory>"
 		"<os><kernel>/k</kernel></os><devices>"
 		"<interface type='bridge'><source bridge='br0'/>"
-		"<mac address='52:54:00:00:00:01'/><driver queues='2'/>"
+		"<mac address='52:54:00:00:00:01'/><driver queues='2' "
+		"rx_queue_size='256'/>"
 		"</interface>"
 		"<interface type='ethernet'><mac address='52:54:00:00:00:02'/>"
 		"</interface>"
@@ -380,13 +386,16 @@ static void test_live_net_vsock(void **state)
 	a = parse_str(xml);
 	assert_null(a->nets[0].ifname);
 	assert_int_equal(a->nets[0].queues, 2);
+	assert_int_equal(a->nets[0].rx_queue_size, 256);
+	assert_int_equal(a->nets[0].tx_queue_size, 0);
 	assert_true(a->vsock && a->vsock_auto);
 	assert_int_equal(a->vsock_cid, 0);
 	out = domxml_format(a, &live);
 	assert_non_null(out);
 	assert_non_null(strstr(out, "<target dev=\"vnet0\"/>"));
 	assert_non_null(strstr(out, "<target dev=\"vnet12\"/>"));
-	assert_non_null(strstr(out, "<driver queues=\"2\"/>"));
+	assert_non_null(strstr(out, "<driver queues=\"2\" "
+				    "rx_queue_size=\"256\"/>"));
 	assert_non_null(strstr(out, "<cid auto=\"yes\" address=\"5\"/>"));
 	b = parse_str(out);
 	assert_true(domain_def_equal(a, b));
@@ -427,6 +436,12 @@ static void test_equal_sees_changes(void **state)
 	b->nets[0].queues++;
 	assert_false(domain_def_equal(a, b));
 	b->nets[0].queues--;
+	b->nets[0].rx_queue_size = 256;	/* full.xml: 512 */
+	assert_false(domain_def_equal(a, b));
+	b->nets[0].rx_queue_size = a->nets[0].rx_queue_size;
+	b->nets[0].tx_queue_size = 256;
+	assert_false(domain_def_equal(a, b));
+	b->nets[0].tx_queue_size = a->nets[0].tx_queue_size;
 	b->current_memory_kib--;
 	assert_false(domain_def_equal(a, b));
 	free(xml);

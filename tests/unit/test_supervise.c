@@ -682,10 +682,12 @@ static void test_vmm_args_fds(void **state)
 	    "<domain type='kvm'><name>g</name><memory>65536</memory>"
 	    "<os><type>hvm</type><kernel>/k</kernel></os><devices>"
 	    "<interface type='bridge'><source bridge='br0'/><driver "
-	    "queues='2'/><mac address='52:54:00:00:00:01'/></interface>"
+	    "queues='2' rx_queue_size='256'/><mac address='52:54:00:00:00:01'/>"
+	    "</interface>"
 	    "<interface type='ethernet'><mac address='52:54:00:00:00:02'/>"
 	    "</interface><interface type='ethernet'><target dev='t0'/>"
-	    "<driver queues='3'/><mac address='52:54:00:00:00:03'/>"
+	    "<driver queues='3' tx_queue_size='128'/>"
+	    "<mac address='52:54:00:00:00:03'/>"
 	    "</interface><memballoon model='none'/>"
 	    "<vsock model='virtio'/></devices></domain>",
 	    false, nets, 9, &ret, err);
@@ -693,9 +695,9 @@ static void test_vmm_args_fds(void **state)
 	joined(argv, line, sizeof(line));
 	assert_string_equal(
 	    line, "vmm --name g --kernel /k --cpus 1 --memory 65536K "
-		  "--net fd=7:8,mac=52:54:00:00:00:01 "
+		  "--net fd=7:8,mac=52:54:00:00:00:01,queue-size=256 "
 		  "--net fd=9,mac=52:54:00:00:00:02 "
-		  "--net tap=t0,queues=3,mac=52:54:00:00:00:03 "
+		  "--net tap=t0,queues=3,mac=52:54:00:00:00:03,queue-size=128 "
 		  "--vsock cid=9 --console pty --monitor /run/g.qmp");
 	vmm_args_free(argv);
 }
