@@ -43,6 +43,15 @@ static xmlNode *el_num(struct fx *fx, xmlNode *parent, const char *name,
 	return el(fx, parent, name, buf);
 }
 
+static void prop_num(struct fx *fx, xmlNode *n, const char *name,
+		     unsigned long long v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu", v);
+	prop(fx, n, name, buf);
+}
+
 static void fmt_os(struct fx *fx, xmlNode *root, const struct domain_def *def)
 {
 	xmlNode *os = el(fx, root, "os", NULL), *t;
@@ -101,18 +110,12 @@ static void fmt_net(struct fx *fx, xmlNode *devs, const struct domain_net *net,
 	if (net->queues || net->rx_queue_size || net->tx_queue_size) {
 		xmlNode *d = el(fx, n, "driver", NULL);
 
-		if (net->queues) {
-			snprintf(mac, sizeof(mac), "%u", net->queues);
-			prop(fx, d, "queues", mac);
-		}
-		if (net->rx_queue_size) {
-			snprintf(mac, sizeof(mac), "%u", net->rx_queue_size);
-			prop(fx, d, "rx_queue_size", mac);
-		}
-		if (net->tx_queue_size) {
-			snprintf(mac, sizeof(mac), "%u", net->tx_queue_size);
-			prop(fx, d, "tx_queue_size", mac);
-		}
+		if (net->queues)
+			prop_num(fx, d, "queues", net->queues);
+		if (net->rx_queue_size)
+			prop_num(fx, d, "rx_queue_size", net->rx_queue_size);
+		if (net->tx_queue_size)
+			prop_num(fx, d, "tx_queue_size", net->tx_queue_size);
 	}
 }
 
@@ -159,16 +162,13 @@ static void fmt_devices(struct fx *fx, xmlNode *root,
 	if (def->vsock) {
 		uint32_t v = live && live->vsock_cid ? live->vsock_cid
 						     : def->vsock_cid;
-		char cid[16];
 
 		n = el(fx, devs, "vsock", NULL);
 		prop(fx, n, "model", "virtio");
 		c = el(fx, n, "cid", NULL);
 		prop(fx, c, "auto", def->vsock_auto ? "yes" : "no");
-		if (v) {
-			snprintf(cid, sizeof(cid), "%u", v);
-			prop(fx, c, "address", cid);
-		}
+		if (v)
+			prop_num(fx, c, "address", v);
 	}
 }
 
