@@ -3,11 +3,13 @@
 vhost-vsock): echoes two connections the guest makes to this host
 (CID 2) on HOST_PORT (before and after it rebinds its driver), and sends
 FILE to the guest's echo server at CID:PORT, retrying until the guest
-listens.  Writes, one per line: the sha256 of what the guest sent us
+listens; with GO, only once the file GO exists (the guest waits in its
+echo server, so its VMM is still running until then).  Writes, one per line: the sha256 of what the guest sent us
 first, of what came back from the guest, of what the guest sent us
 second.  Prints how long the echo through the guest took.
-usage: vsock_host.py CID PORT HOST_PORT FILE OUT"""
+usage: vsock_host.py CID PORT HOST_PORT FILE OUT [GO]"""
 import hashlib
+import os
 import socket
 import sys
 import threading
@@ -34,6 +36,10 @@ def echo_guest(listener):
 def to_guest():
     """host -> guest: FILE to the guest's echo server, read back."""
     deadline = time.time() + 300
+    while len(sys.argv) > 6 and not os.path.exists(sys.argv[6]):
+        if time.time() > deadline:
+            return
+        time.sleep(0.2)
     while True:
         s = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
         try:
