@@ -97,10 +97,11 @@ def wait_guest(text, secs):
 
 def answer(tag, secs=120):
     """The value the guest printed as a line "TAG=value" (the tty echoes
-    the typed line too: only a line starting with the tag counts)."""
+    the typed line too: only a line starting with the tag counts, and
+    only once it is whole: the console arrives a few bytes at a time)."""
     end = time.time() + secs
     while time.time() < end:
-        m = re.search(r"(?m)^%s=(\S+)" % tag, guest_out())
+        m = re.search(r"(?m)^%s=(\S+)\r?\n" % tag, guest_out())
         if m:
             return m.group(1), time.time()
         time.sleep(0.2)
