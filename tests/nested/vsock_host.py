@@ -4,9 +4,10 @@ vhost-vsock): echoes two connections the guest makes to this host
 (CID 2) on HOST_PORT (before and after it rebinds its driver), and sends
 FILE to the guest's echo server at CID:PORT, retrying until the guest
 listens; with GO, only once the file GO exists (the guest waits in its
-echo server, so its VMM is still running until then).  Writes, one per line: the sha256 of what the guest sent us
-first, of what came back from the guest, of what the guest sent us
-second.  Prints how long the echo through the guest took.
+echo server, so its VMM is still running until then).  Writes, one per
+line: the sha256 of what the guest sent us first, of what came back
+from the guest, of what the guest sent us second.  Prints how long the
+echo through the guest took.
 usage: vsock_host.py CID PORT HOST_PORT FILE OUT [GO]"""
 import hashlib
 import os
